@@ -1,0 +1,61 @@
+"""Settings read from TONGBAN_* environment variables (and an optional .env file)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TONGBAN_", env_file=".env", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("data")
+    # Empty means the embedded SQLite file under data_dir.
+    database_url: str = ""
+    # Empty means in-process fan-out and an embedded (SQLite-backed) job queue.
+    redis_url: str = ""
+    # Empty means blobs live in data_dir/blobs; "s3://bucket?endpoint=http://..." for S3.
+    storage_url: str = ""
+    # Public origin(s) allowed to open WebSockets and send cookie-authenticated writes,
+    # besides the host the request itself names.
+    allowed_origins: list[str] = Field(default_factory=list)
+    secure_cookies: bool = False
+    session_days: int = 14
+    event_retention_days: int = 7
+    upload_max_bytes: int = 100 * 1024 * 1024
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    log_level: str = "INFO"
+    log_json: bool = False
+    # Run the job consumer inside `tongban serve` (embedded mode); scaled-out deployments
+    # set it to false and run `tongban worker` processes instead.
+    embedded_worker: bool = True
+    # Argon2 cost; tests lower it so the suite stays quick. Production keeps the library defaults.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'tongban.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,91 @@
+"""Fan-out between server processes: in-process when embedded, Redis pub/sub when scaled out.
+
+The broker carries whole events so the common case needs no database read; a process that
+misses a message (Redis hiccup, a slow socket) notices the gap in the person's sequence and
+reads what it missed from `event_log`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+
+from tongban.core.events.service import StreamEvent
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[list[StreamEvent]], Awaitable[None]]
+CHANNEL = "tongban:events"
+
+
+class InProcessBroker:
+    def __init__(self) -> None:
+        self._handlers: list[Handler] = []
+        self.on_reconnect: Callable[[], Awaitable[None]] | None = None
+
+    def subscribe(self, handler: Handler) -> None:
+        self._handlers.append(handler)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def publish(self, batch: list[StreamEvent]) -> None:
+        for handler in self._handlers:
+            await handler(batch)
+
+
+class RedisBroker:
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as redis
+
+        self._redis = redis.from_url(url)
+        self._handlers: list[Handler] = []
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+        # Called after a re-subscription so hubs re-read what they may have missed.
+        self.on_reconnect: Callable[[], Awaitable[None]] | None = None
+
+    def subscribe(self, handler: Handler) -> None:
+        self._handlers.append(handler)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._listen(), name="redis-broker")
+        await asyncio.wait_for(self._ready.wait(), timeout=10)
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._redis.aclose()
+
+    async def publish(self, batch: list[StreamEvent]) -> None:
+        await self._redis.publish(CHANNEL, json.dumps([e.wire() for e in batch], separators=(",", ":")))
+
+    async def _listen(self) -> None:
+        first = True
+        while True:
+            try:
+                pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+                await pubsub.subscribe(CHANNEL)
+                self._ready.set()
+                if not first and self.on_reconnect is not None:
+                    await self.on_reconnect()
+                first = False
+                async for message in pubsub.listen():
+                    if message.get("type") != "message":
+                        continue
+                    batch = [StreamEvent.from_wire(d) for d in json.loads(message["data"])]
+                    for handler in self._handlers:
+                        await handler(batch)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("redis pub/sub failed; resubscribing")
+                await asyncio.sleep(1)

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tongban.core.db import on_commit, utcnow
+from tongban.core.events.models import EventCursor, EventRecord
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEvent:
+    person_id: int
+    seq: int
+    type: str
+    payload: dict[str, Any]
+
+    def wire(self) -> dict[str, Any]:
+        return {"person_id": self.person_id, "seq": self.seq, "type": self.type, "payload": self.payload}
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> StreamEvent:
+        return cls(int(data["person_id"]), int(data["seq"]), str(data["type"]), dict(data["payload"]))
+
+
+class Broker(Protocol):
+    async def publish(self, batch: list[StreamEvent]) -> None: ...
+
+
+def _insert_ignore(session: AsyncSession, person_ids: Sequence[int]) -> Any:
+    rows = [{"person_id": pid, "last_seq": 0, "pruned_through": 0} for pid in person_ids]
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return postgresql.insert(EventCursor).values(rows).on_conflict_do_nothing()
+    return sqlite.insert(EventCursor).values(rows).on_conflict_do_nothing()
+
+
+async def publish(session: AsyncSession, person_ids: Iterable[int], event: BaseModel) -> None:
+    """Store `event` for each person and deliver it after the transaction commits."""
+    await publish_many(session, [(person_ids, event)])
+
+
+async def publish_many(
+    session: AsyncSession, items: Sequence[tuple[Iterable[int], BaseModel]]
+) -> None:
+    per_person: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    for person_ids, event in items:
+        payload = event.model_dump(mode="json")
+        kind = str(payload["type"])
+        for pid in dict.fromkeys(person_ids):
+            per_person.setdefault(pid, []).append((kind, payload))
+    if not per_person:
+        return
+    # Sorted ids: two transactions lock the same cursor rows in the same order, never deadlock.
+    ids = sorted(per_person)
+    await session.execute(_insert_ignore(session, ids))
+    counts: dict[int, int] = {pid: len(evs) for pid, evs in per_person.items()}
+    # One UPDATE per distinct count keeps this to a couple of statements for a large fan-out.
+    by_count: dict[int, list[int]] = {}
+    for pid in ids:
+        by_count.setdefault(counts[pid], []).append(pid)
+    last: dict[int, int] = {}
+    for count, pids in by_count.items():
+        result = await session.execute(
+            update(EventCursor)
+            .where(EventCursor.person_id.in_(pids))
+            .values(last_seq=EventCursor.last_seq + count)
+            .returning(EventCursor.person_id, EventCursor.last_seq)
+        )
+        last.update({row[0]: row[1] for row in result})
+    now = utcnow()
+    stream: list[StreamEvent] = []
+    rows: list[dict[str, Any]] = []
+    for pid in ids:
+        seq = last[pid] - counts[pid]
+        for kind, payload in per_person[pid]:
+            seq += 1
+            rows.append({"person_id": pid, "seq": seq, "type": kind, "payload": payload, "created_at": now})
+            stream.append(StreamEvent(pid, seq, kind, payload))
+    await session.execute(EventRecord.__table__.insert(), rows)
+    broker: Broker | None = session.info.get("broker")
+    if broker is not None:
+
+        async def deliver() -> None:
+            await broker.publish(stream)
+
+        on_commit(session, deliver)
+
+
+async def current_seq(session: AsyncSession, person_id: int) -> tuple[int, int]:
+    """(last number issued, last number pruned) for a person; (0, 0) before any event."""
+    row = (
+        await session.execute(
+            select(EventCursor.last_seq, EventCursor.pruned_through).where(
+                EventCursor.person_id == person_id
+            )
+        )
+    ).first()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+async def fetch_since(
+    session: AsyncSession, person_id: int, after_seq: int, *, limit: int = 500
+) -> list[StreamEvent]:
+    rows = await session.execute(
+        select(EventRecord.seq, EventRecord.type, EventRecord.payload)
+        .where(EventRecord.person_id == person_id, EventRecord.seq > after_seq)
+        .order_by(EventRecord.seq)
+        .limit(limit)
+    )
+    return [StreamEvent(person_id, int(seq), kind, payload) for seq, kind, payload in rows]
+
+
+async def prune(session: AsyncSession, older_than: dt.datetime) -> int:
+    """Drop events past retention and remember, per person, how far the gap reaches."""
+    horizon = (
+        select(EventRecord.person_id, func.max(EventRecord.seq).label("max_seq"))
+        .where(EventRecord.created_at < older_than)
+        .group_by(EventRecord.person_id)
+    )
+    pruned = (await session.execute(horizon)).all()
+    for person_id, max_seq in pruned:
+        await session.execute(
+            update(EventCursor)
+            .where(EventCursor.person_id == person_id, EventCursor.pruned_through < max_seq)
+            .values(pruned_through=max_seq)
+        )
+    result = await session.execute(delete(EventRecord).where(EventRecord.created_at < older_than))
+    return int(getattr(result, "rowcount", 0) or 0)

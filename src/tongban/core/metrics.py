@@ -1,0 +1,41 @@
+"""Prometheus metrics served at /metrics."""
+
+from __future__ import annotations
+
+import time
+
+from prometheus_client import Counter, Gauge, Histogram
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+WS_CONNECTIONS = Gauge("tongban_websocket_connections", "Open /api/events WebSockets in this process")
+REQUESTS = Counter("tongban_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram("tongban_http_request_seconds", "HTTP request latency", ["method", "route"])
+
+
+class MetricsMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: dict[str, object]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])  # type: ignore[call-overload]
+            await send(message)  # type: ignore[arg-type]
+
+        try:
+            await self.app(scope, receive, send_wrapper)  # type: ignore[arg-type]
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            method = scope.get("method", "")
+            REQUESTS.labels(method, path, str(status)).inc()
+            LATENCY.labels(method, path).observe(time.perf_counter() - start)
+
+
