@@ -43,7 +43,9 @@ def _fresh_postgres_database(url: str) -> str:
     name = f"tongban_test_{os.getpid()}"
 
     async def run() -> None:
-        conn = await asyncpg.connect(parsed.set(drivername="postgresql").render_as_string(hide_password=False))
+        conn = await asyncpg.connect(
+            parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+        )
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         await conn.execute(f'CREATE DATABASE "{name}"')
         await conn.close()
@@ -117,7 +119,9 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 async def live_server(app: FastAPI) -> AsyncIterator[str]:
     """The same app on a real loopback port, for WebSocket clients."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws_per_message_deflate=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws_per_message_deflate=False
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
+from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tongban.auth.api import router as auth_router
@@ -20,9 +21,14 @@ from tongban.core.errors import install_error_handlers
 from tongban.core.events.broker import InProcessBroker, RedisBroker
 from tongban.core.events.hub import Hub
 from tongban.core.events.presence import MemoryPresence, PresenceStore, RedisPresence
+from tongban.core.jobs import start_jobs, stop_jobs
 from tongban.core.metrics import MetricsMiddleware
+from tongban.core.storage import blob_store_from_settings
+from tongban.files.api import router as files_router
+from tongban.notify.api import router as notify_router
 from tongban.org.api import router as org_router
-from tongban.stream.api import router as stream_router
+from tongban.stream.api import PATH as EVENTS_PATH
+from tongban.stream.api import events_endpoint
 
 WEB_DIST = Path(__file__).parent / "web_dist"
 
@@ -49,7 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         broker: InProcessBroker | RedisBroker
         presence: PresenceStore
         if settings.redis_url:
-            broker, presence = RedisBroker(settings.redis_url), RedisPresence(settings.redis_url)
+            broker = RedisBroker(settings.redis_url, settings.redis_prefix)
+            presence = RedisPresence(settings.redis_url, settings.redis_prefix)
         else:
             broker, presence = InProcessBroker(), MemoryPresence()
         db = Database(settings.resolved_database_url, info={"broker": broker, "settings": settings})
@@ -59,13 +66,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await broker.start()
         app.state.settings, app.state.db, app.state.hub = settings, db, hub
         app.state.broker, app.state.presence = broker, presence
+        # Background jobs: the queue for `enqueue`, and the embedded consumer (core/jobs.py).
+        app.state.jobs = await start_jobs(settings, db, broker)
+        # Blob storage for uploaded files (core/storage.py): a local folder or S3.
+        app.state.blobs = blob_store_from_settings(settings)
         try:
             yield
         finally:
+            await stop_jobs(app.state.jobs)
             await broker.stop()
             if isinstance(presence, RedisPresence):
                 await presence.close()
             await db.dispose()
+            await app.state.blobs.close()
 
     app = FastAPI(
         title="Tongban API",
@@ -78,8 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(LocaleMiddleware)
 
-    for router in (auth_router, org_router, stream_router):
+    for router in (auth_router, org_router, files_router, notify_router):
         app.include_router(router)
+    app.router.routes.append(WebSocketRoute(EVENTS_PATH, events_endpoint))
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
@@ -112,7 +126,9 @@ def _mount_web(app: FastAPI) -> None:
             return JSONResponse({"code": "route_not_found", "message": i18n.t("route_not_found")}, 404)
         candidate = (WEB_DIST / path).resolve()
         if path and candidate.is_file() and WEB_DIST.resolve() in candidate.parents:
-            headers = {"Cache-Control": "public, max-age=31536000, immutable"} if path.startswith("assets/") else {}
+            headers = (
+                {"Cache-Control": "public, max-age=31536000, immutable"} if path.startswith("assets/") else {}
+            )
             return FileResponse(candidate, headers=headers)
         index = WEB_DIST / "index.html"
         if not index.is_file():

@@ -43,6 +43,7 @@ def serve(host: str | None, port: int | None) -> None:
         create_app(settings),
         host=host or settings.host,
         port=port or settings.port,
+        ws=settings.ws_impl,
         ws_per_message_deflate=False,  # compression costs ~100 KB per idle socket; events are small
         proxy_headers=True,
         log_config=None,
@@ -131,13 +132,21 @@ def import_org(file: Path, dry_run: bool) -> None:
 
     settings = _settings()
 
+    data = file.read_bytes()
+
+    class Discard(Exception):
+        """Raised to roll the transaction back (and drop its events) after a dry run or a bad file."""
+
     async def run() -> int:
         db = await _with_db(settings)
         try:
-            async with db.transaction() as session:
-                report = await import_file(session, settings, file.name, file.read_bytes(), dry_run=dry_run)
-                if not report.ok or dry_run:
-                    await session.rollback()
+            try:
+                async with db.transaction() as session:
+                    report = await import_file(session, settings, file.name, data, dry_run=dry_run)
+                    if not report.ok or dry_run:
+                        raise Discard
+            except Discard:
+                pass
             click.echo(json.dumps(report.model_dump(), ensure_ascii=False, indent=2))
             return 0 if report.ok else 1
         finally:
@@ -162,3 +171,7 @@ def openapi() -> None:
     from tongban.app import create_app
 
     click.echo(json.dumps(create_app(Settings()).openapi(), ensure_ascii=False, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

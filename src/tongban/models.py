@@ -3,8 +3,10 @@
 from tongban.auth import models as auth_models
 from tongban.core.db import Base
 from tongban.core.events import models as event_models
+from tongban.files import models as file_models
+from tongban.notify import models as notify_models
 from tongban.org import models as org_models
 
 metadata = Base.metadata
 
-__all__ = ["auth_models", "event_models", "metadata", "org_models"]
+__all__ = ["auth_models", "event_models", "file_models", "metadata", "notify_models", "org_models"]

@@ -10,7 +10,9 @@ async def county(org: Org):
     root = await org.department("云溪县人民政府")
     bigdata = await org.department("大数据中心", root)
     farm = await org.department("农业农村局", root)
-    liu = await org.person("刘锋", bigdata, username="liufeng", mobile="13900000022", email="liufeng@yunxi.gov.cn")
+    liu = await org.person(
+        "刘锋", bigdata, username="liufeng", mobile="13900000022", email="liufeng@yunxi.gov.cn"
+    )
     zeng = await org.person("曾小明", farm, username="zengxm")
     anna = await org.person("Anna Kowalska", farm, username="anna", timezone="Europe/Warsaw")
     return {"root": root, "bigdata": bigdata, "farm": farm, "liu": liu, "zeng": zeng, "anna": anna}
@@ -23,13 +25,19 @@ async def test_search_finds_liufeng(county, as_person, q):
     assert r.status_code == 200
     names = [p["name"] for p in r.json()["items"]]
     assert names[0] == "刘锋", names
-    assert r.json()["items"][0]["departments"] == [{"id": county["bigdata"].id, "name": "大数据中心", "is_primary": True}]
+    assert r.json()["items"][0]["departments"] == [
+        {"id": county["bigdata"].id, "name": "大数据中心", "is_primary": True}
+    ]
 
 
 async def test_surname_heteronym_and_latin_names(county, as_person):
     c = await as_person(county["liu"])
-    assert [p["name"] for p in (await c.get("/api/org/people", params={"q": "zxm"})).json()["items"]] == ["曾小明"]
-    assert [p["name"] for p in (await c.get("/api/org/people", params={"q": "kowal"})).json()["items"]] == ["Anna Kowalska"]
+    assert [p["name"] for p in (await c.get("/api/org/people", params={"q": "zxm"})).json()["items"]] == [
+        "曾小明"
+    ]
+    assert [p["name"] for p in (await c.get("/api/org/people", params={"q": "kowal"})).json()["items"]] == [
+        "Anna Kowalska"
+    ]
     assert (await c.get("/api/org/people", params={"q": "zzzz"})).json()["items"] == []
 
 
@@ -43,7 +51,9 @@ async def test_department_listing_with_subdepartments(county, as_person):
     c = await as_person(county["liu"])
     direct = (await c.get("/api/org/people", params={"department_id": county["root"].id})).json()["items"]
     assert direct == []
-    sub = (await c.get("/api/org/people", params={"department_id": county["root"].id, "include_sub": True})).json()
+    sub = (
+        await c.get("/api/org/people", params={"department_id": county["root"].id, "include_sub": True})
+    ).json()
     assert sorted(p["name"] for p in sub["items"]) == sorted(["刘锋", "曾小明", "Anna Kowalska"])
 
 
@@ -68,7 +78,9 @@ async def test_profile_card(county, as_person, org: Org):
     boss = await org.person("宋杰", county["bigdata"], username="songjie", title="主任")
     c = await as_person(county["anna"])
     admin_client = await as_person(await org.person("管理员", county["root"], role="org_admin"))
-    r = await admin_client.patch(f"/api/org/people/{county['liu'].id}", json={"manager_id": boss.id, "title": "系统架构师"})
+    r = await admin_client.patch(
+        f"/api/org/people/{county['liu'].id}", json={"manager_id": boss.id, "title": "系统架构师"}
+    )
     assert r.status_code == 200, r.text
     card = (await c.get(f"/api/org/people/{county['liu'].id}")).json()
     assert card["name"] == "刘锋"

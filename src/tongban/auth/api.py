@@ -4,7 +4,15 @@ from fastapi import APIRouter, Request, Response, status
 
 from tongban.auth import service
 from tongban.auth.deps import CurrentActor, origin_allowed
-from tongban.auth.schemas import LoginRequest, Me, MeUpdate, PasswordChange, TokenCreate, TokenCreated, TokenRead
+from tongban.auth.schemas import (
+    LoginRequest,
+    Me,
+    MeUpdate,
+    PasswordChange,
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+)
 from tongban.core.deps import DB, AppSettings, DbSession
 from tongban.core.errors import AppError, NotAuthenticated
 from tongban.core.i18n import current_locale
@@ -37,7 +45,9 @@ def _client_ip(request: Request) -> str:
 
 
 @router.post("/api/auth/login", response_model=Me)
-async def login(body: LoginRequest, request: Request, response: Response, db: DB, settings: AppSettings) -> Me:
+async def login(
+    body: LoginRequest, request: Request, response: Response, db: DB, settings: AppSettings
+) -> Me:
     """Sign in with username, mobile or e-mail and a password; sets the session cookie."""
     if not origin_allowed(request.headers.get("origin"), request.headers.get("host"), settings):
         raise AppError("origin_refused", status_code=403)
@@ -61,12 +71,22 @@ async def login(body: LoginRequest, request: Request, response: Response, db: DB
         me = await _me(session, actor, person, new.csrf_token)
     max_age = settings.session_days * 86400
     response.set_cookie(
-        service.SESSION_COOKIE, new.token, max_age=max_age, httponly=True, samesite="lax",
-        secure=settings.secure_cookies, path="/",
+        service.SESSION_COOKIE,
+        new.token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
     )
     response.set_cookie(
-        service.CSRF_COOKIE, new.csrf_token, max_age=max_age, httponly=False, samesite="strict",
-        secure=settings.secure_cookies, path="/",
+        service.CSRF_COOKIE,
+        new.csrf_token,
+        max_age=max_age,
+        httponly=False,
+        samesite="strict",
+        secure=settings.secure_cookies,
+        path="/",
     )
     return me
 
@@ -121,7 +141,9 @@ async def update_me(body: MeUpdate, request: Request, session: DbSession, actor:
 
 @router.get("/api/auth/tokens", response_model=list[TokenRead])
 async def list_tokens(session: DbSession, actor: CurrentActor) -> list[TokenRead]:
-    return [TokenRead.model_validate(t, from_attributes=True) for t in await service.list_tokens(session, actor)]
+    return [
+        TokenRead.model_validate(t, from_attributes=True) for t in await service.list_tokens(session, actor)
+    ]
 
 
 @router.post("/api/auth/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)

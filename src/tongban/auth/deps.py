@@ -7,7 +7,8 @@ import hmac
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Request, WebSocket
+from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
 
 from tongban.auth import service
 from tongban.core import i18n
@@ -30,7 +31,7 @@ def origin_allowed(origin: str | None, host: str | None, settings: Settings) -> 
     return bool(host) and parts.netloc == host and parts.scheme in ("http", "https")
 
 
-def request_locale(request: Request | WebSocket) -> i18n.Locale | None:
+def request_locale(request: HTTPConnection) -> i18n.Locale | None:
     return i18n.parse_accept_language(request.headers.get("accept-language"))
 
 
@@ -61,16 +62,21 @@ async def get_actor(request: Request, session: DbSession) -> Actor:
         if not hmac.compare_digest(header.encode(), row.csrf_token.encode()):
             raise AppError("csrf_failed", status_code=403)
     if utcnow() - row.last_seen_at > TOUCH_AFTER:
-        db: Database = request.app.state.db
-        async with db.transaction() as touch:
-            await service.touch_session(touch, settings, row.id)
+        if request.method in SAFE_METHODS:
+            # A read request has no write transaction to piggyback on: refresh in a short one.
+            db: Database = request.app.state.db
+            async with db.transaction() as touch:
+                await service.touch_session(touch, settings, row.id)
+        else:
+            # A write request already holds SQLite's write lock; a second writer would wait on it.
+            await service.touch_session(session, settings, row.id)
     return actor
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 
-async def websocket_actor(websocket: WebSocket) -> Actor | None:
+async def websocket_actor(websocket: HTTPConnection) -> Actor | None:
     """The actor behind a WebSocket handshake, or None to refuse it (bad Origin or no session)."""
     settings: Settings = websocket.app.state.settings
     origin = websocket.headers.get("origin")
@@ -85,5 +91,7 @@ async def websocket_actor(websocket: WebSocket) -> Actor | None:
                 return await service.actor_from_session(session, row, request_locale(websocket))
         authorization = websocket.headers.get("authorization", "")
         if authorization.lower().startswith("bearer "):
-            return await service.actor_from_bearer(session, authorization[7:].strip(), request_locale(websocket))
+            return await service.actor_from_bearer(
+                session, authorization[7:].strip(), request_locale(websocket)
+            )
     return None

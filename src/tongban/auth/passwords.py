@@ -31,7 +31,7 @@ def hasher(time_cost: int, memory_kib: int) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
 
 
-async def hash_password(password: str, *, time_cost: int = 3, memory_kib: int = 65536) -> str:
+async def hash_password(password: str, *, time_cost: int = 2, memory_kib: int = 19456) -> str:
     return await asyncio.to_thread(hasher(time_cost, memory_kib).hash, password)
 
 

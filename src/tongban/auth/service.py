@@ -39,7 +39,7 @@ i18n.register(
 
 SESSION_COOKIE = "tongban_session"
 CSRF_COOKIE = "tongban_csrf"
-TOKEN_PREFIX = "tbp_"
+TOKEN_PREFIX = "tbp_"  # noqa: S105 - a prefix that marks personal access tokens
 IP_FAILURE_FACTOR = 10  # an address may fail this many times more than one login name
 _dummy_hash: str | None = None
 

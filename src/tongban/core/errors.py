@@ -41,7 +41,7 @@ class AppError(Exception):
         status_code: int | None = None,
         fields: list[FieldError] | None = None,
         headers: dict[str, str] | None = None,
-        **params: object,
+        **params: Any,
     ) -> None:
         super().__init__(code)
         self.code = code
@@ -61,28 +61,28 @@ class AppError(Exception):
 class NotFound(AppError):
     status_code = 404
 
-    def __init__(self, code: str = "not_found", **params: object) -> None:
+    def __init__(self, code: str = "not_found", **params: Any) -> None:
         super().__init__(code, **params)
 
 
 class Forbidden(AppError):
     status_code = 403
 
-    def __init__(self, code: str = "forbidden", **params: object) -> None:
+    def __init__(self, code: str = "forbidden", **params: Any) -> None:
         super().__init__(code, **params)
 
 
 class NotAuthenticated(AppError):
     status_code = 401
 
-    def __init__(self, code: str = "not_authenticated", **params: object) -> None:
+    def __init__(self, code: str = "not_authenticated", **params: Any) -> None:
         super().__init__(code, **params)
 
 
 class Conflict(AppError):
     status_code = 409
 
-    def __init__(self, code: str = "conflict", **params: object) -> None:
+    def __init__(self, code: str = "conflict", **params: Any) -> None:
         super().__init__(code, **params)
 
 
@@ -91,10 +91,8 @@ class Invalid(AppError):
 
     status_code = 422
 
-    def __init__(self, field: str, code: str, **params: object) -> None:
-        super().__init__(
-            "validation_error", fields=[FieldError(field, code, t(code, **params))], **params
-        )
+    def __init__(self, field: str, code: str, **params: Any) -> None:
+        super().__init__("validation_error", fields=[FieldError(field, code, t(code, **params))], **params)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

@@ -7,7 +7,7 @@ code, so clients can rely on the code and show the text.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import Literal
+from typing import Any, Literal
 
 Locale = Literal["zh-CN", "en-US"]
 LOCALES: tuple[Locale, ...] = ("zh-CN", "en-US")
@@ -26,7 +26,7 @@ def register(messages: dict[str, tuple[str, str]]) -> None:
         _MESSAGES[code] = {"zh-CN": zh, "en-US": en}
 
 
-def t(code: str, locale: Locale | None = None, **params: object) -> str:
+def t(code: str, locale: Locale | None = None, **params: Any) -> str:
     texts = _MESSAGES.get(code)
     if texts is None:
         return code
@@ -59,7 +59,7 @@ def parse_accept_language(header: str | None) -> Locale | None:
 
 def normalise_locale(value: str | None) -> Locale | None:
     if value in LOCALES:
-        return value  # type: ignore[return-value]
+        return value
     return parse_accept_language(value)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from prometheus_client import Counter, Gauge, Histogram
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 WS_CONNECTIONS = Gauge("tongban_websocket_connections", "Open /api/events WebSockets in this process")
 REQUESTS = Counter("tongban_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -23,19 +23,17 @@ class MetricsMiddleware:
         start = time.perf_counter()
         status = 500
 
-        async def send_wrapper(message: dict[str, object]) -> None:
+        async def send_wrapper(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
-                status = int(message["status"])  # type: ignore[call-overload]
-            await send(message)  # type: ignore[arg-type]
+                status = int(message["status"])
+            await send(message)
 
         try:
-            await self.app(scope, receive, send_wrapper)  # type: ignore[arg-type]
+            await self.app(scope, receive, send_wrapper)
         finally:
             route = scope.get("route")
             path = getattr(route, "path", "unmatched")
             method = scope.get("method", "")
             REQUESTS.labels(method, path, str(status)).inc()
             LATENCY.labels(method, path).observe(time.perf_counter() - start)
-
-

@@ -20,8 +20,14 @@ async def create_org_admin(
     if (await session.execute(select(Person.id).where(Person.username == username))).first():
         raise Invalid("username", "username_taken")
     root = (
-        await session.execute(select(Department).where(Department.parent_id.is_(None)).order_by(Department.id))
-    ).scalars().first()
+        (
+            await session.execute(
+                select(Department).where(Department.parent_id.is_(None)).order_by(Department.id)
+            )
+        )
+        .scalars()
+        .first()
+    )
     if root is None or (department and root.name != department):
         root = Department(name=department or "组织", parent_id=None)
         session.add(root)

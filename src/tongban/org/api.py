@@ -2,21 +2,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 
 from tongban.auth.deps import CurrentActor
 from tongban.auth.passwords import check_policy
 from tongban.auth.service import set_password
-from tongban.core.deps import DbSession
+from tongban.core.deps import AppSettings, DbSession
+from tongban.core.errors import AppError
 from tongban.core.events.presence import PresenceStore, Status
 from tongban.core.pagination import Page
-from tongban.org import directory, service
+from tongban.org import directory, importer, service
 from tongban.org.models import Person
 from tongban.org.schemas import (
     DepartmentCreate,
     DepartmentPathRef,
     DepartmentRead,
     DepartmentUpdate,
+    ImportReport,
     PersonCreate,
     PersonRead,
     PersonRef,
@@ -88,7 +90,9 @@ async def get_person(person_id: int, request: Request, session: DbSession, actor
 
 
 @router.post("/people", response_model=PersonRead, status_code=status.HTTP_201_CREATED)
-async def create_person(body: PersonCreate, request: Request, session: DbSession, actor: CurrentActor) -> PersonRead:
+async def create_person(
+    body: PersonCreate, request: Request, session: DbSession, actor: CurrentActor
+) -> PersonRead:
     person = await service.do_create_person(session, actor, body)
     if body.password:
         check_policy(body.password, username=body.username, field="body.password")
@@ -104,19 +108,25 @@ async def update_person(
 
 
 @router.post("/people/{person_id}/deactivate", response_model=PersonRead)
-async def deactivate_person(person_id: int, request: Request, session: DbSession, actor: CurrentActor) -> PersonRead:
+async def deactivate_person(
+    person_id: int, request: Request, session: DbSession, actor: CurrentActor
+) -> PersonRead:
     """Deactivate: the person can no longer sign in and leaves the directory; their data stays."""
     return await _read(request, session, await service.do_set_active(session, actor, person_id, False))
 
 
 @router.post("/people/{person_id}/reactivate", response_model=PersonRead)
-async def reactivate_person(person_id: int, request: Request, session: DbSession, actor: CurrentActor) -> PersonRead:
+async def reactivate_person(
+    person_id: int, request: Request, session: DbSession, actor: CurrentActor
+) -> PersonRead:
     return await _read(request, session, await service.do_set_active(session, actor, person_id, True))
 
 
 @router.get("/presence", response_model=dict[str, Status])
 async def presence(
-    request: Request, actor: CurrentActor, ids: Annotated[str, Query(max_length=2000, pattern=r"^\d+(,\d+)*$")]
+    request: Request,
+    actor: CurrentActor,
+    ids: Annotated[str, Query(max_length=2000, pattern=r"^\d+(,\d+)*$")],
 ) -> dict[str, Status]:
     """Online status of up to 200 people, polled by the directory."""
     wanted = [int(x) for x in ids.split(",")][:200]
@@ -134,7 +144,9 @@ async def _department_read(session: DbSession, actor: CurrentActor, department_i
 
 
 @router.post("/departments", response_model=DepartmentRead, status_code=status.HTTP_201_CREATED)
-async def create_department(body: DepartmentCreate, session: DbSession, actor: CurrentActor) -> DepartmentRead:
+async def create_department(
+    body: DepartmentCreate, session: DbSession, actor: CurrentActor
+) -> DepartmentRead:
     dept = await service.do_create_department(session, actor, body)
     return await _department_read(session, actor, dept.id)
 
@@ -151,3 +163,55 @@ async def update_department(
 async def delete_department(department_id: int, session: DbSession, actor: CurrentActor) -> None:
     """Delete an empty department (409 while it has members or sub-departments)."""
     await service.do_delete_department(session, actor, department_id)
+
+
+@router.post(
+    "/import",
+    response_model=ImportReport,
+    responses={
+        413: {"description": "The file is larger than 10 MB."},
+        422: {
+            "description": "A real import found errors: `report` holds the ImportReport; nothing was written."
+        },
+    },
+)
+async def import_org(
+    file: Annotated[UploadFile, File(description="CSV (UTF-8 or GB18030) or XLSX, at most 10 MB")],
+    session: DbSession,
+    actor: CurrentActor,
+    settings: AppSettings,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Import people and departments from a spreadsheet, all or nothing (org admin only).
+
+    A dry run answers 200 with every error found and changes nothing. A real import answers
+    200 when everything was written, or 422 `{"code": "import_failed", "message", "report"}`
+    with the same report when any row is wrong — and then nothing is written.
+    """
+    actor.require_org_admin()
+    if file.size is not None and file.size > importer.MAX_BYTES:
+        raise AppError("payload_too_large", status_code=413, limit="10 MB")
+    data = await file.read(importer.MAX_BYTES + 1)
+    if len(data) > importer.MAX_BYTES:
+        raise AppError("payload_too_large", status_code=413, limit="10 MB")
+    report = await importer.import_file(
+        session, settings, file.filename or "", data, dry_run=dry_run, actor=actor
+    )
+    if not report.ok and not dry_run:
+        raise importer.ImportFailed(report)
+    return report
+
+
+@router.get(
+    "/import/template.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The import template (UTF-8 with BOM)."}},
+)
+async def import_template(actor: CurrentActor) -> Response:
+    """The CSV template for `POST /api/org/import`, with the Chinese headers and two example rows."""
+    actor.require_org_admin()
+    return Response(
+        importer.template_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="org-import-template.csv"'},
+    )

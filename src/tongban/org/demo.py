@@ -93,25 +93,54 @@ DEMO = D(
             "乡镇",
             [],
             [
-                _township("城关镇", [P("caoyong", "曹勇", "镇长"), P("pengli", "彭丽", "党政办主任")],
-                          [("东街社区", [P("xiehua", "谢华", "社区主任")])]),
-                _township("莲台镇", [P("zenglin", "曾琳", "镇长"), P("xiaobo", "萧波", "副镇长")],
-                          [("莲台村", [P("nierongcheng", "聂荣成", "驻村干部")]),
-                           ("荷塘村", [P("caiyun", "蔡云", "村支书")])]),
-                _township("清溪镇", [P("panjun", "潘军", "镇长"), P("dufang", "杜芳", "统计员")],
-                          [("溪口村", [P("yuanming", "袁明", "村主任")])]),
-                _township("白马镇", [P("jiangtao", "蒋涛", "镇长"), P("yechun", "叶春", "农业服务中心主任")],
-                          [("马鞍村", [P("weidong", "魏东", "村支书")])]),
-                _township("石门乡", [P("shantianfang", "单天放", "乡长"), P("jinxia", "金霞", "文书")],
-                          [("石门村", [P("taiping", "邰平", "村主任")])]),
-                _township("凤凰乡", [P("luhai", "卢海", "乡长"), P("qianli", "钱莉", "统计员")],
-                          [("凤鸣村", [P("konglei", "孔磊", "村支书")])]),
-                _township("桃源乡", [P("fanglin", "方林", "乡长"), P("shiyan", "石燕", "党政办主任")],
-                          [("桃花村", [P("lvbin", "吕斌", "村主任")])]),
-                _township("龙潭乡", [P("yaogang", "姚刚", "乡长"), P("tanmin", "谭敏", "统计员")],
-                          [("龙井村", [P("laiqing", "赖庆", "村支书")])]),
-                _township("青山乡", [P("renbo", "任波", "乡长"), P("xiongying", "熊英", "文书")],
-                          [("青山村", [P("qinsong", "秦松", "村主任")])]),
+                _township(
+                    "城关镇",
+                    [P("caoyong", "曹勇", "镇长"), P("pengli", "彭丽", "党政办主任")],
+                    [("东街社区", [P("xiehua", "谢华", "社区主任")])],
+                ),
+                _township(
+                    "莲台镇",
+                    [P("zenglin", "曾琳", "镇长"), P("xiaobo", "萧波", "副镇长")],
+                    [
+                        ("莲台村", [P("nierongcheng", "聂荣成", "驻村干部")]),
+                        ("荷塘村", [P("caiyun", "蔡云", "村支书")]),
+                    ],
+                ),
+                _township(
+                    "清溪镇",
+                    [P("panjun", "潘军", "镇长"), P("dufang", "杜芳", "统计员")],
+                    [("溪口村", [P("yuanming", "袁明", "村主任")])],
+                ),
+                _township(
+                    "白马镇",
+                    [P("jiangtao", "蒋涛", "镇长"), P("yechun", "叶春", "农业服务中心主任")],
+                    [("马鞍村", [P("weidong", "魏东", "村支书")])],
+                ),
+                _township(
+                    "石门乡",
+                    [P("shantianfang", "单天放", "乡长"), P("jinxia", "金霞", "文书")],
+                    [("石门村", [P("taiping", "邰平", "村主任")])],
+                ),
+                _township(
+                    "凤凰乡",
+                    [P("luhai", "卢海", "乡长"), P("qianli", "钱莉", "统计员")],
+                    [("凤鸣村", [P("konglei", "孔磊", "村支书")])],
+                ),
+                _township(
+                    "桃源乡",
+                    [P("fanglin", "方林", "乡长"), P("shiyan", "石燕", "党政办主任")],
+                    [("桃花村", [P("lvbin", "吕斌", "村主任")])],
+                ),
+                _township(
+                    "龙潭乡",
+                    [P("yaogang", "姚刚", "乡长"), P("tanmin", "谭敏", "统计员")],
+                    [("龙井村", [P("laiqing", "赖庆", "村支书")])],
+                ),
+                _township(
+                    "青山乡",
+                    [P("renbo", "任波", "乡长"), P("xiongying", "熊英", "文书")],
+                    [("青山村", [P("qinsong", "秦松", "村主任")])],
+                ),
             ],
         ),
         D(
@@ -129,7 +158,13 @@ DEMO = D(
                     "新加坡联络点",
                     [
                         P("rachel", "Rachel Tan", "Liaison Officer", "Asia/Singapore", ("09:00", "18:00")),
-                        P("weiming", "Lim Wei Ming", "Investment Adviser", "Asia/Singapore", ("09:00", "18:00")),
+                        P(
+                            "weiming",
+                            "Lim Wei Ming",
+                            "Investment Adviser",
+                            "Asia/Singapore",
+                            ("09:00", "18:00"),
+                        ),
                     ],
                 ),
             ],
@@ -171,7 +206,11 @@ async def load_demo(session: AsyncSession, password_hash: str) -> list[Person]:
                 timezone=spec.timezone,
                 locale="en-US" if spec.timezone.startswith("Europe") else "zh-CN",
                 working_hours={"start": spec.hours[0], "end": spec.hours[1], "days": [1, 2, 3, 4, 5]},
-                manager_id=(head.id if head and spec.username != "admin" else (parent_head.id if parent_head else None)),
+                manager_id=(
+                    head.id
+                    if head and spec.username != "admin"
+                    else (parent_head.id if parent_head else None)
+                ),
             )
             session.add(person)
             await session.flush()
@@ -181,9 +220,8 @@ async def load_demo(session: AsyncSession, password_hash: str) -> list[Person]:
                 session.add(RoleAssignment(person_id=person.id, role="dept_admin", department_id=dept.id))
             if spec.username == "admin":
                 session.add(RoleAssignment(person_id=person.id, role="org_admin", department_id=None))
-            if index == 0 and spec.username != "admin":
-                head = person
-            elif index == 1 and head is None:
+            # The first person heads the department (the admin account never heads one).
+            if (index == 0 and spec.username != "admin") or (index == 1 and head is None):
                 head = person
             people.append(person)
         if head is not None:

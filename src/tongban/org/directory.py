@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,7 +55,9 @@ async def search_people(
         )
     if department_id is not None:
         ids = await subtree_ids(session, [department_id]) if include_sub else {department_id}
-        stmt = stmt.where(Person.id.in_(select(Membership.person_id).where(Membership.department_id.in_(ids))))
+        stmt = stmt.where(
+            Person.id.in_(select(Membership.person_id).where(Membership.department_id.in_(ids)))
+        )
     sort_key = rank if rank is not None else case((Person.active.is_(True), 0), else_=1)
     stmt = stmt.add_columns(sort_key.label("rank")).order_by(sort_key, Person.name_pinyin, Person.id)
     after = decode_cursor(cursor)
@@ -70,6 +74,7 @@ async def search_people(
     people = [row[0] for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
-        last_person, last_rank = rows[limit - 1]
+        last: Any = rows[limit - 1]  # (Person, rank): the rank column is added above
+        last_person, last_rank = last[0], last[1]
         next_cursor = encode_cursor([last_rank, last_person.name_pinyin, last_person.id])
     return Page(items=await summaries(session, people), next_cursor=next_cursor)

@@ -43,7 +43,9 @@ class Department(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="RESTRICT"), index=True
+    )
     # Materialised path of ids, "/1/4/9/", so a subtree is one indexed LIKE away.
     path: Mapped[str] = mapped_column(String(1000), index=True, default="/")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)

@@ -25,8 +25,8 @@ def search_keys(name: str) -> tuple[str, str]:
         return " ".join(dict.fromkeys([full, *words])), "".join(w[0] for w in words)
     # Given names read fine in context; surnames are where readings differ (曾 zēng, 单 shàn),
     # so only the first character contributes its alternatives.
-    given = pinyin(lowered, style=Style.NORMAL, errors=lambda s: list(s))
-    surname = pinyin(lowered[0], style=Style.NORMAL, heteronym=True, errors=lambda s: list(s))[0]
+    given = pinyin(lowered, style=Style.NORMAL, errors="default")
+    surname = pinyin(lowered[0], style=Style.NORMAL, heteronym=True, errors="default")[0]
     per_char = [list(dict.fromkeys([given[0][0], *surname]))[:3]] + [r[:1] for r in given[1:]]
     fulls: list[str] = []
     initials: list[str] = []

@@ -19,9 +19,14 @@ def _valid_timezone(value: str) -> str:
 
 TimeZoneName = Annotated[str, AfterValidator(_valid_timezone)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
-Username = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+# Usernames and e-mails are stored lower-case so sign-in compares them on their unique index.
+Username = Annotated[
+    str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$"), AfterValidator(str.lower)
+]
 Mobile = Annotated[str, Field(min_length=5, max_length=32, pattern=r"^\+?[0-9\- ]+$")]
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[
+    str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), AfterValidator(str.lower)
+]
 
 
 class WorkingHours(BaseModel):

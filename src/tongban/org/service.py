@@ -45,6 +45,10 @@ i18n.register(
         "employee_no_taken": ("工号已被使用", "This employee number is already in use"),
         "field.primary_not_in_departments": ("主部门必须是所选部门之一", "must be one of the departments"),
         "field.manager_self": ("不能把本人设为直属上级", "cannot be the person themselves"),
+        "field.manager_cycle": (
+            "不能设为本人的下属（直属上级会形成循环）",
+            "cannot be one of the person's own reports (the managers would form a cycle)",
+        ),
         "field.unknown_person": ("成员不存在", "no such person"),
         "field.unknown_department": ("部门不存在", "no such department"),
     }
@@ -98,16 +102,12 @@ async def actor_for(
 
 
 async def find_by_login(session: AsyncSession, login: str) -> Person | None:
-    """A person by username, mobile or e-mail (case-insensitive for username and e-mail)."""
+    """A person by username, mobile or e-mail (usernames and e-mails are stored lower-case)."""
     value = login.strip()
     if not value:
         return None
     stmt = select(Person).where(
-        or_(
-            func.lower(Person.username) == value.lower(),
-            Person.mobile == value,
-            func.lower(Person.email) == value.lower(),
-        )
+        or_(Person.username == value.lower(), Person.mobile == value, Person.email == value.lower())
     )
     return (await session.execute(stmt.limit(1))).scalars().first()
 
@@ -115,7 +115,7 @@ async def find_by_login(session: AsyncSession, login: str) -> Person | None:
 # ---- reading ------------------------------------------------------------------------------
 
 
-def readable_people(actor: Actor, *, include_inactive: bool = False) -> Select[tuple[Person]]:
+def readable_people(actor: Actor, *, include_inactive: bool = False) -> Select[Person]:
     """The people `actor` may see. Every directory read starts here."""
     stmt = select(Person)
     if not include_inactive:
@@ -198,7 +198,9 @@ async def list_departments(session: AsyncSession, actor: Actor) -> list[Departme
             )
         ).all()
     )
-    depts = (await session.execute(select(Department).order_by(Department.sort_order, Department.id))).scalars()
+    depts = (
+        await session.execute(select(Department).order_by(Department.sort_order, Department.id))
+    ).scalars()
     return [
         DepartmentRead(
             id=d.id,
@@ -229,7 +231,9 @@ async def _check_person_exists(session: AsyncSession, person_id: int, field: str
         raise Invalid(field, "field.unknown_person")
 
 
-async def do_create_department(session: AsyncSession, actor: Actor, data: DepartmentCreate) -> Department:
+async def do_create_department(
+    session: AsyncSession, actor: Actor, data: DepartmentCreate, *, emit: bool = True
+) -> Department:
     if data.parent_id is None:
         actor.require_org_admin()
         parent_path = "/"
@@ -239,11 +243,14 @@ async def do_create_department(session: AsyncSession, actor: Actor, data: Depart
         parent_path = parent.path
     if data.head_id is not None:
         await _check_person_exists(session, data.head_id, "body.head_id")
-    dept = Department(name=data.name, parent_id=data.parent_id, sort_order=data.sort_order, head_id=data.head_id)
+    dept = Department(
+        name=data.name, parent_id=data.parent_id, sort_order=data.sort_order, head_id=data.head_id
+    )
     session.add(dept)
     await session.flush()
     dept.path = f"{parent_path}{dept.id}/"
-    await _emit(session, actor, department_ids=[dept.id])
+    if emit:
+        await _emit(session, actor, department_ids=[dept.id])
     return dept
 
 
@@ -268,7 +275,9 @@ async def do_update_department(
     return dept
 
 
-async def _move_department(session: AsyncSession, actor: Actor, dept: Department, parent_id: int | None) -> None:
+async def _move_department(
+    session: AsyncSession, actor: Actor, dept: Department, parent_id: int | None
+) -> None:
     if parent_id is None:
         actor.require_org_admin()
         new_prefix = "/"
@@ -353,9 +362,16 @@ async def _set_memberships(
             membership.is_primary = did == primary_id
 
 
-async def do_create_person(session: AsyncSession, actor: Actor, data: PersonCreate) -> Person:
+async def do_create_person(
+    session: AsyncSession, actor: Actor, data: PersonCreate, *, emit: bool = True
+) -> Person:
     await _check_unique(
-        session, None, username=data.username, mobile=data.mobile, email=data.email, employee_no=data.employee_no
+        session,
+        None,
+        username=data.username,
+        mobile=data.mobile,
+        email=data.email,
+        employee_no=data.employee_no,
     )
     if data.manager_id is not None:
         await _check_person_exists(session, data.manager_id, "body.manager_id")
@@ -378,19 +394,43 @@ async def do_create_person(session: AsyncSession, actor: Actor, data: PersonCrea
     await session.flush()
     await _set_memberships(session, actor, person, data.department_ids, data.primary_department_id)
     await session.flush()
-    await _emit(session, actor, person_ids=[person.id])
+    if emit:
+        await _emit(session, actor, person_ids=[person.id])
     return person
 
 
 async def _require_admin_of(session: AsyncSession, actor: Actor, person: Person) -> None:
     if actor.is_org_admin:
         return
-    depts = (await session.execute(select(Membership.department_id).where(Membership.person_id == person.id))).scalars()
-    if not any(actor.can_admin_department(d) for d in depts):
+    # A department admin manages the people of their departments, but not an organisation admin
+    # who happens to sit there (that would let them lock the admin out).
+    target_is_org_admin = await session.scalar(
+        select(func.count()).where(
+            RoleAssignment.person_id == person.id, RoleAssignment.role == Role.ORG_ADMIN
+        )
+    )
+    depts = (
+        await session.execute(select(Membership.department_id).where(Membership.person_id == person.id))
+    ).scalars()
+    if target_is_org_admin or not any(actor.can_admin_department(d) for d in depts):
         actor.require_org_admin()
 
 
-async def do_update_person(session: AsyncSession, actor: Actor, person_id: int, data: PersonUpdate) -> Person:
+async def _check_no_manager_cycle(session: AsyncSession, person_id: int, manager_id: int) -> None:
+    """Refuse a manager who reports (directly or not) to the person: reporting lines that loop
+    would send anything that walks up the chain — escalations, approvals — round forever."""
+    seen: set[int] = set()
+    current: int | None = manager_id
+    while current is not None and current not in seen:
+        if current == person_id:
+            raise Invalid("body.manager_id", "field.manager_cycle")
+        seen.add(current)
+        current = await session.scalar(select(Person.manager_id).where(Person.id == current))
+
+
+async def do_update_person(
+    session: AsyncSession, actor: Actor, person_id: int, data: PersonUpdate, *, emit: bool = True
+) -> Person:
     person = await get_person(session, actor, person_id)
     await _require_admin_of(session, actor, person)
     changes = data.model_dump(exclude_unset=True)
@@ -405,6 +445,7 @@ async def do_update_person(session: AsyncSession, actor: Actor, person_id: int, 
         if changes["manager_id"] == person.id:
             raise Invalid("body.manager_id", "field.manager_self")
         await _check_person_exists(session, changes["manager_id"], "body.manager_id")
+        await _check_no_manager_cycle(session, person.id, changes["manager_id"])
     for key in ("mobile", "email", "employee_no", "manager_id", "avatar_file_id"):
         if key in changes:
             setattr(person, key, changes[key])
@@ -419,7 +460,8 @@ async def do_update_person(session: AsyncSession, actor: Actor, person_id: int, 
     if data.department_ids is not None:
         await _set_memberships(session, actor, person, data.department_ids, data.primary_department_id)
     await session.flush()
-    await _emit(session, actor, person_ids=[person.id])
+    if emit:
+        await _emit(session, actor, person_ids=[person.id])
     return person
 
 
@@ -434,8 +476,21 @@ async def do_set_active(session: AsyncSession, actor: Actor, person_id: int, act
     return person
 
 
+async def emit_org_changed(session: AsyncSession, actor: Actor) -> None:
+    """Announce a bulk change (the import) once: an event without ids means "refetch everything".
+
+    Bulk writers pass `emit=False` to each `do_*` call and call this at the end, so twenty
+    thousand imported rows do not become twenty thousand events for every admin.
+    """
+    await _emit(session, actor)
+
+
 async def _emit(
-    session: AsyncSession, actor: Actor, *, person_ids: list[int] | None = None, department_ids: list[int] | None = None
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    person_ids: list[int] | None = None,
+    department_ids: list[int] | None = None,
 ) -> None:
     """Tell admins and the people concerned; other clients refetch the directory when they open it."""
     admins = (

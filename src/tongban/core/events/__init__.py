@@ -11,4 +11,12 @@ repeated, whichever process it reconnects to.
 from tongban.core.events.models import EventCursor, EventRecord
 from tongban.core.events.service import StreamEvent, current_seq, fetch_since, publish, publish_many
 
-__all__ = ["EventCursor", "EventRecord", "StreamEvent", "current_seq", "fetch_since", "publish", "publish_many"]
+__all__ = [
+    "EventCursor",
+    "EventRecord",
+    "StreamEvent",
+    "current_seq",
+    "fetch_since",
+    "publish",
+    "publish_many",
+]

@@ -18,7 +18,6 @@ from tongban.core.events.service import StreamEvent
 log = logging.getLogger(__name__)
 
 Handler = Callable[[list[StreamEvent]], Awaitable[None]]
-CHANNEL = "tongban:events"
 
 
 class InProcessBroker:
@@ -41,10 +40,11 @@ class InProcessBroker:
 
 
 class RedisBroker:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = "tongban") -> None:
         import redis.asyncio as redis
 
         self._redis = redis.from_url(url)
+        self._channel = f"{prefix}:events"
         self._handlers: list[Handler] = []
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
@@ -66,14 +66,14 @@ class RedisBroker:
         await self._redis.aclose()
 
     async def publish(self, batch: list[StreamEvent]) -> None:
-        await self._redis.publish(CHANNEL, json.dumps([e.wire() for e in batch], separators=(",", ":")))
+        await self._redis.publish(self._channel, json.dumps([e.wire() for e in batch], separators=(",", ":")))
 
     async def _listen(self) -> None:
         first = True
         while True:
             try:
                 pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-                await pubsub.subscribe(CHANNEL)
+                await pubsub.subscribe(self._channel)
                 self._ready.set()
                 if not first and self.on_reconnect is not None:
                     await self.on_reconnect()

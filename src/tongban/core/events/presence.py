@@ -9,13 +9,14 @@ server process counts too.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Literal, Protocol
 
 Status = Literal["online", "away", "offline"]
 TTL_SECONDS = 90
 
 
-def _fold(states: list[str]) -> Status:
+def _fold(states: Sequence[str]) -> Status:
     if "online" in states:
         return "online"
     if "away" in states:
@@ -53,29 +54,30 @@ class MemoryPresence:
 
 
 class RedisPresence:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = "tongban") -> None:
         import redis.asyncio as redis
 
         self._redis = redis.from_url(url, decode_responses=True)
+        self._prefix = f"{prefix}:presence"
 
     async def close(self) -> None:
         await self._redis.aclose()
 
     async def touch(self, person_id: int, connection_id: str, status: Status) -> None:
-        key = f"tongban:presence:{person_id}"
+        key = f"{self._prefix}:{person_id}"
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hset(key, connection_id, f"{status}:{time.time():.0f}")
             pipe.expire(key, TTL_SECONDS)
             await pipe.execute()
 
     async def leave(self, person_id: int, connection_id: str) -> None:
-        await self._redis.hdel(f"tongban:presence:{person_id}", connection_id)
+        await self._redis.hdel(f"{self._prefix}:{person_id}", connection_id)
 
     async def get(self, person_ids: list[int]) -> dict[int, Status]:
         horizon = time.time() - TTL_SECONDS
         async with self._redis.pipeline(transaction=False) as pipe:
             for pid in person_ids:
-                pipe.hgetall(f"tongban:presence:{pid}")
+                pipe.hgetall(f"{self._prefix}:{pid}")
             rows = await pipe.execute()
         result: dict[int, Status] = {}
         for pid, fields in zip(person_ids, rows, strict=True):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,9 +45,7 @@ async def publish(session: AsyncSession, person_ids: Iterable[int], event: BaseM
     await publish_many(session, [(person_ids, event)])
 
 
-async def publish_many(
-    session: AsyncSession, items: Sequence[tuple[Iterable[int], BaseModel]]
-) -> None:
+async def publish_many(session: AsyncSession, items: Sequence[tuple[Iterable[int], BaseModel]]) -> None:
     per_person: dict[int, list[tuple[str, dict[str, Any]]]] = {}
     for person_ids, event in items:
         payload = event.model_dump(mode="json")
@@ -82,7 +80,7 @@ async def publish_many(
             seq += 1
             rows.append({"person_id": pid, "seq": seq, "type": kind, "payload": payload, "created_at": now})
             stream.append(StreamEvent(pid, seq, kind, payload))
-    await session.execute(EventRecord.__table__.insert(), rows)
+    await session.execute(insert(EventRecord), rows)
     broker: Broker | None = session.info.get("broker")
     if broker is not None:
 
@@ -96,9 +94,7 @@ async def current_seq(session: AsyncSession, person_id: int) -> tuple[int, int]:
     """(last number issued, last number pruned) for a person; (0, 0) before any event."""
     row = (
         await session.execute(
-            select(EventCursor.last_seq, EventCursor.pruned_through).where(
-                EventCursor.person_id == person_id
-            )
+            select(EventCursor.last_seq, EventCursor.pruned_through).where(EventCursor.person_id == person_id)
         )
     ).first()
     return (int(row[0]), int(row[1])) if row else (0, 0)
