@@ -64,9 +64,11 @@ async def test_lockout_after_max_failures_and_it_expires(people, client, db: Dat
         == f"Too many failed sign-ins; try again in {settings.login_lockout_minutes} minutes"
     )
     assert int(locked.headers["Retry-After"]) > 0
-    # Locked by login name, not by the spelling used: the mobile number is a different key, but
-    # it must not be a way around the lock for the username that was attacked.
+    # Locked per account, whatever spelling is used: upper case, the mobile number or the
+    # e-mail address are no way around the lock.
     assert (await login(client, "LIUFENG")).status_code == 429
+    assert (await login(client, people["liu"].mobile)).status_code == 429
+    assert (await login(client, people["liu"].email)).status_code == 429
 
     async with db.transaction() as session:
         await session.execute(update(LoginThrottle).values(locked_until=utcnow() - dt.timedelta(seconds=1)))

@@ -66,13 +66,22 @@ class NewSession:
 # ---- lockout ------------------------------------------------------------------------------
 
 
-def _throttle_keys(login: str, ip: str) -> list[tuple[str, int]]:
-    return [(f"login:{login.strip().lower()}", 1), (f"ip:{ip}", IP_FAILURE_FACTOR)]
+async def _throttle_keys(session: AsyncSession, login: str, ip: str) -> list[tuple[str, int]]:
+    """Counters a sign-in attempt feeds: the name typed, the account behind it, the address.
+
+    The account key makes username, mobile and e-mail share one budget; the name key applies
+    whether or not an account exists, so a lockout reveals nothing.
+    """
+    keys = [(f"login:{login.strip().lower()}", 1), (f"ip:{ip}", IP_FAILURE_FACTOR)]
+    person = await org.find_by_login(session, login)
+    if person is not None:
+        keys.append((f"person:{person.id}", 1))
+    return keys
 
 
 async def check_not_locked(session: AsyncSession, settings: Settings, login: str, ip: str) -> None:
     now = utcnow()
-    for key, _factor in _throttle_keys(login, ip):
+    for key, _factor in await _throttle_keys(session, login, ip):
         row = await session.get(LoginThrottle, key)
         if row is not None and row.locked_until is not None and row.locked_until > now:
             minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
@@ -88,7 +97,7 @@ async def record_failure(session: AsyncSession, settings: Settings, login: str, 
     """Count a failed sign-in (in its own transaction: the request itself fails)."""
     now = utcnow()
     window = dt.timedelta(minutes=settings.login_lockout_minutes)
-    for key, factor in _throttle_keys(login, ip):
+    for key, factor in await _throttle_keys(session, login, ip):
         row = await session.get(LoginThrottle, key)
         if row is None:
             row = LoginThrottle(key=key, failures=0, window_start=now)
@@ -115,7 +124,11 @@ async def authenticate(session: AsyncSession, login: str, password: str) -> int 
 async def do_sign_in(
     session: AsyncSession, settings: Settings, person_id: int, login: str, ip: str, user_agent: str
 ) -> NewSession:
-    await session.execute(delete(LoginThrottle).where(LoginThrottle.key == f"login:{login.strip().lower()}"))
+    await session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.key.in_([f"login:{login.strip().lower()}", f"person:{person_id}"])
+        )
+    )
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
     now = utcnow()
