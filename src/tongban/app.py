@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await broker.start()
         app.state.settings, app.state.db, app.state.hub = settings, db, hub
         app.state.broker, app.state.presence = broker, presence
-        # Background jobs: the queue for `enqueue`, and the embedded consumer (core/jobs.py).
+        # Background jobs: the queue for `enqueue`, and the embedded consumer (core/jobs/).
         app.state.jobs = await start_jobs(settings, db, broker)
         # Blob storage for uploaded files (core/storage.py): a local folder or S3.
         app.state.blobs = blob_store_from_settings(settings)

@@ -143,7 +143,9 @@ def reset_locale(server: str) -> Callable[[str], None]:
 
     def reset(username: str) -> None:
         with httpx.Client(base_url=server) as http:
-            http.post("/api/auth/login", json={"login": username, "password": DEMO_PASSWORD}).raise_for_status()
+            http.post(
+                "/api/auth/login", json={"login": username, "password": DEMO_PASSWORD}
+            ).raise_for_status()
             csrf = http.cookies.get("tongban_csrf") or ""
             http.patch("/api/me", json={"locale": "zh-CN"}, headers={"X-CSRF-Token": csrf}).raise_for_status()
             http.post("/api/auth/logout", headers={"X-CSRF-Token": csrf})
