@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_DIST = ROOT / "src" / "tongban" / "web_dist" / "index.html"
@@ -34,6 +34,9 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 DEMO_PASSWORD = "tongban-demo"
+
+# One slow write on a busy CI machine should not fail a run; a broken flow still fails fast enough.
+expect.set_options(timeout=15_000)
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
 

@@ -69,6 +69,7 @@ def test_directory_card_language_and_sign_out(
     expect(card).to_be_hidden()
 
     page.get_by_test_id("profile-menu").click()
+    settle(page)
     page.get_by_role("menuitem", name=re.compile(r"English$")).click()
     expect(page.locator("html")).to_have_attribute("lang", "en-US")
     expect(page.locator(".ant-dropdown:not(.ant-dropdown-hidden)")).to_have_count(0)
@@ -83,6 +84,7 @@ def test_directory_card_language_and_sign_out(
     expect(nav.get_by_text("Contacts")).to_be_visible()
 
     page.get_by_test_id("profile-menu").click()
+    settle(page)
     page.get_by_role("menuitem", name=re.compile(r"Sign out$")).click()
     expect(page).to_have_url(re.compile(r"/login"))
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
