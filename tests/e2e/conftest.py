@@ -8,9 +8,9 @@ profile for every test. The web app must be built first (`cd web && npm ci && np
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -48,16 +48,23 @@ def _free_port() -> int:
 
 
 def _tongban(*args: str) -> list[str]:
-    uv = shutil.which("uv")
-    return [uv, "run", "tongban", *args] if uv else ["tongban", *args]
+    # The interpreter running the tests has tongban installed (uv's venv): no PATH lookup needed.
+    return [sys.executable, "-m", "tongban.cli", *args]
 
 
-@pytest.fixture(scope="session")
+def _missing(reason: str) -> None:
+    """Skip on a developer machine; in CI a missing browser or build is a failure, not a skip."""
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not WEB_DIST.is_file():
-        pytest.skip("web app not built: run `npm run build` in web/")
+        _missing("web app not built: run `make web`")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-wqy-zenhei")
+        _missing(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-wqy-zenhei")
     data_dir = tmp_path_factory.mktemp("e2e-data")
     env = {**os.environ, "TONGBAN_DATA_DIR": str(data_dir), "TONGBAN_REDIS_URL": ""}
     env.pop("TONGBAN_DATABASE_URL", None)
@@ -101,7 +108,9 @@ def _clean_tables() -> None:
     and an async fixture here would run an event loop under Playwright's sync API."""
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while sync Playwright runs, its event loop counts as running in this
+# thread, and the async tests that come after this package could not start theirs.
+@pytest.fixture(scope="package")
 def playwright_instance() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
