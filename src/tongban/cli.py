@@ -71,7 +71,7 @@ async def _with_db(settings: Settings):  # type: ignore[no-untyped-def]
 def demo() -> None:
     """Load the demo organisation into an empty database (never into one that has people)."""
     from tongban.auth.passwords import hash_password
-    from tongban.org.demo import DEMO_PASSWORD, is_empty, load_demo
+    from tongban.org.demo import DEMO_PASSWORD, is_empty, load_demo, welcome
 
     settings = _settings()
 
@@ -86,11 +86,14 @@ def demo() -> None:
                     DEMO_PASSWORD, time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
                 )
                 people = await load_demo(session, password_hash)
+                await welcome(session, people)
             click.echo(f"loaded the demo organisation: {len(people)} people")
             click.echo(f"  demo accounts (password {DEMO_PASSWORD}):")
             click.echo("    admin     系统管理员 — organisation admin")
             click.echo("    liufeng   刘锋 — 大数据中心, member")
             click.echo("    wangjianguo 王建国 — 县政府办公室 head, department admin")
+            click.echo("    taohaifeng 陶海锋 — 农业农村局")
+            click.echo("    nierongcheng 聂荣成 — village officer, 莲台村")
             click.echo("    anna      Anna Kowalska — Warsaw liaison (Europe/Warsaw)")
         finally:
             await db.dispose()

@@ -233,3 +233,29 @@ async def load_demo(session: AsyncSession, password_hash: str) -> list[Person]:
     await add(DEMO, None, None)
     await session.flush()
     return people
+
+
+async def welcome(session: AsyncSession, people: list[Person]) -> None:
+    """Greet every demo account in its own language, the way a new member is greeted."""
+    from tongban.notify.service import notify  # org does not depend on notify outside the demo
+
+    chinese = [p.id for p in people if p.locale != "en-US"]
+    english = [p.id for p in people if p.locale == "en-US"]
+    if chinese:
+        await notify(
+            session,
+            chinese,
+            capability="org",
+            title="欢迎使用通办",
+            body=f"你已加入「{ORG_NAME}」。在通讯录里可以按姓名、拼音或首字母查找同事。",
+            link="/org",
+        )
+    if english:
+        await notify(
+            session,
+            english,
+            capability="org",
+            title="Welcome to Tongban",
+            body=f"You have joined {ORG_NAME}. Find colleagues in Contacts by name or pinyin initials.",
+            link="/org",
+        )
