@@ -53,9 +53,11 @@ def test_directory_card_language_and_sign_out(
 
     # "lf" are the initials of 刘锋
     page.get_by_test_id("directory-search").fill("lf")
+    expect(page.get_by_text("“lf”的搜索结果")).to_be_visible()
     results = page.get_by_test_id("people-list")
     liufeng = results.get_by_role("button", name=re.compile(r"^刘锋 "))
     expect(liufeng).to_be_visible()
+    expect(results.get_by_role("button")).to_have_count(1)
     shot(page, artifacts / f"{viewport}-2-search.png")
 
     liufeng.click()
@@ -117,3 +119,29 @@ def test_deep_link_needs_sign_in_and_returns(
     sign_in(page, "liufeng")
     expect(page).to_have_url(f"{server}/org?dept=5")
     expect(page.get_by_test_id("people-list")).to_be_visible()
+
+
+@pytest.mark.parametrize(("viewport", "username"), [("desktop", "hanxue"), ("phone", "tangwei")])
+def test_bell_shows_the_welcome_and_marks_it_read(
+    server: str,
+    open_browser: Launch,
+    artifacts: Path,
+    reset_locale: Callable[[str], None],
+    viewport: str,
+    username: str,
+) -> None:
+    reset_locale(username)
+    _, page = open_browser(viewport)
+    page.goto(f"{server}/login")
+    sign_in(page, username)
+    expect(page).to_have_url(re.compile(r"/org$"))
+
+    bell = page.get_by_test_id("bell")
+    expect(bell).to_have_accessible_name("通知（1 条未读）")
+    bell.click()
+    welcome = page.get_by_role("button", name=re.compile("欢迎使用通办"))
+    expect(welcome).to_be_visible()
+    shot(page, artifacts / f"{viewport}-7-bell.png")
+    welcome.click()
+    expect(page).to_have_url(re.compile(r"/org$"))
+    expect(bell).to_have_accessible_name("通知（0 条未读）")
