@@ -97,3 +97,11 @@ async def test_unknown_person_is_404_in_the_callers_language(county, as_person):
     r = await c.get("/api/org/people/999999", headers={"Accept-Language": "en-US"})
     assert r.status_code == 404
     assert r.json() == {"code": "person_not_found", "message": "No such person"}
+
+
+async def test_search_by_employee_number_keeps_its_case(org: Org, as_person):
+    dept = await org.department("财政局")
+    lin = await org.person("林国华", dept, username="linguohua", employee_no="YX0042")
+    c = await as_person(lin)
+    found = (await c.get("/api/org/people", params={"q": "YX0042"})).json()["items"]
+    assert [p["name"] for p in found] == ["林国华"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import ColumnElement, and_, case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.core.pagination import Page, decode_cursor, encode_cursor
@@ -16,6 +16,41 @@ from tongban.org.service import readable_people, subtree_ids, summaries
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _matching(raw: str) -> tuple[ColumnElement[bool], ColumnElement[int]]:
+    """The filter and the rank for a query, testing only the columns it could match.
+
+    Each extra LIKE is evaluated on every person, so a query of digits looks only at phones and
+    employee numbers, one of Latin letters at readings, e-mail and username, one with Chinese
+    characters at names: with 10,000 people that keeps a search well inside 30 ms.
+    """
+    text = raw.lower()
+    like = _escape_like(text)
+    name_exact = Person.name == raw
+    name_prefix = Person.name.startswith(raw, autoescape=True)
+    if text.replace("+", "").replace("-", "").replace(" ", "").isdigit():
+        condition = or_(
+            Person.mobile.contains(text, autoescape=True),
+            Person.employee_no == raw,
+            Person.username.startswith(text, autoescape=True),
+        )
+        return condition, case((Person.employee_no == raw, 0), else_=4)
+    if text.isascii():
+        # Readings are space-separated alternatives; a leading space makes "% lf%" a word prefix.
+        initials = (" " + Person.name_initials).like(f"% {like}%", escape="\\")
+        pinyin = (" " + Person.name_pinyin).like(f"% {like}%", escape="\\")
+        condition = or_(
+            initials,
+            pinyin,
+            Person.name.contains(raw, autoescape=True),  # Latin names ("Kowal")
+            Person.email.startswith(text, autoescape=True),
+            Person.username.startswith(text, autoescape=True),
+            Person.employee_no == raw,
+        )
+        return condition, case((name_exact, 0), (name_prefix, 1), (initials, 2), (pinyin, 3), else_=4)
+    condition = Person.name.contains(raw, autoescape=True)
+    return condition, case((name_exact, 0), (name_prefix, 1), else_=4)
 
 
 async def search_people(
@@ -31,28 +66,10 @@ async def search_people(
 ) -> Page[PersonSummary]:
     stmt = readable_people(actor, include_inactive=include_inactive)
     rank = None
-    text = (q or "").strip().lower()
+    text = (q or "").strip()
     if text:
-        like = _escape_like(text)
-        # Readings are space-separated alternatives; a leading space makes "% lf%" a word prefix.
-        rank = case(
-            (Person.name == q, 0),
-            (Person.name.startswith(text, autoescape=True), 1),
-            ((" " + Person.name_initials).like(f"% {like}%", escape="\\"), 2),
-            ((" " + Person.name_pinyin).like(f"% {like}%", escape="\\"), 3),
-            else_=4,
-        )
-        stmt = stmt.where(
-            or_(
-                Person.name.contains(text, autoescape=True),
-                (" " + Person.name_initials).like(f"% {like}%", escape="\\"),
-                (" " + Person.name_pinyin).like(f"% {like}%", escape="\\"),
-                Person.mobile.contains(text, autoescape=True),
-                Person.email.startswith(text, autoescape=True),
-                Person.username.startswith(text, autoescape=True),
-                Person.employee_no == text,
-            )
-        )
+        condition, rank = _matching(text)
+        stmt = stmt.where(condition)
     if department_id is not None:
         ids = await subtree_ids(session, [department_id]) if include_sub else {department_id}
         stmt = stmt.where(
