@@ -25,6 +25,10 @@ from tongban.core.jobs import start_jobs, stop_jobs
 from tongban.core.metrics import MetricsMiddleware
 from tongban.core.storage import blob_store_from_settings
 from tongban.files.api import router as files_router
+from tongban.im.api import router as im_router
+from tongban.im.bots_api import router as im_bots_router
+from tongban.im.ding_api import router as im_ding_router
+from tongban.im.search_api import router as im_search_router
 from tongban.notify.api import router as notify_router
 from tongban.org.api import router as org_router
 from tongban.stream.api import PATH as EVENTS_PATH
@@ -61,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             broker, presence = InProcessBroker(), MemoryPresence()
         db = Database(settings.resolved_database_url, info={"broker": broker, "settings": settings})
         hub = Hub(db)
-        broker.subscribe(hub.on_batch)
+        broker.subscribe(hub.on_batch, hub.on_ephemeral)
         broker.on_reconnect = hub.on_reconnect
         await broker.start()
         app.state.settings, app.state.db, app.state.hub = settings, db, hub
@@ -91,7 +95,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(LocaleMiddleware)
 
-    for router in (auth_router, org_router, files_router, notify_router):
+    for router in (
+        auth_router,
+        org_router,
+        files_router,
+        notify_router,
+        im_router,
+        im_search_router,
+        im_ding_router,
+        im_bots_router,
+    ):
         app.include_router(router)
     app.router.routes.append(WebSocketRoute(EVENTS_PATH, events_endpoint))
 

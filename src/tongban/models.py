@@ -4,9 +4,20 @@ from tongban.auth import models as auth_models
 from tongban.core.db import Base
 from tongban.core.events import models as event_models
 from tongban.files import models as file_models
+from tongban.im import models as im_models
+from tongban.im import models_bots as im_bot_models
 from tongban.notify import models as notify_models
 from tongban.org import models as org_models
 
 metadata = Base.metadata
 
-__all__ = ["auth_models", "event_models", "file_models", "metadata", "notify_models", "org_models"]
+__all__ = [
+    "auth_models",
+    "event_models",
+    "file_models",
+    "im_bot_models",
+    "im_models",
+    "metadata",
+    "notify_models",
+    "org_models",
+]

@@ -12,6 +12,7 @@ const AdminPage = lazy(() => import('./features/org/AdminPage'));
 const TokensPage = lazy(() => import('./features/auth/TokensPage'));
 const NotificationsPage = lazy(() => import('./features/notify/NotificationsPage'));
 const NotifySettingsPage = lazy(() => import('./features/notify/NotifySettingsPage'));
+const ImPage = lazy(() => import('./features/im/ImPage'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -42,6 +43,8 @@ export function App() {
           <Route path="/org" element={<DirectoryPage />} />
           <Route path="/admin/*" element={<AdminPage />} />
           <Route path="/settings/tokens" element={<TokensPage />} />
+          <Route path="/im" element={<ImPage />} />
+          <Route path="/im/:conversationId" element={<ImPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/settings/notifications" element={<NotifySettingsPage />} />
           {NAV_ITEMS.filter((item) => !item.ready).map((item) => (

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     # uvicorn's WebSocket implementation; "websockets-sansio" holds the least memory per socket.
     ws_impl: str = "websockets-sansio"
+    # Messaging: how long a sender may recall a message, and how often an unacknowledged DING repeats.
+    im_recall_minutes: int = 2
+    im_ding_repeat_minutes: float = 5
+    # Let outgoing bots call back into private, loopback and link-local addresses (tests, on-premises
+    # bots inside the same network). Off by default: a group admin could otherwise probe the intranet.
+    allow_private_webhooks: bool = False
     log_level: str = "INFO"
     log_json: bool = False
     # Run the job consumer inside `tongban serve` (embedded mode); scaled-out deployments

@@ -12,6 +12,17 @@ from tongban.models import metadata
 
 config = context.config
 
+# Search objects the migrations create outside the models (tongban.im.search): the FTS5 tables
+# (trigram and bigram) with their shadow tables on SQLite, the trigram index on PostgreSQL.
+UNMODELLED_TABLE_PREFIXES = ("im_messages_fts", "im_messages_bigrams")
+UNMODELLED_INDEXES = frozenset({"ix_im_messages_body_trgm"})
+
+
+def _include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    if type_ == "table" and name is not None and name.startswith(UNMODELLED_TABLE_PREFIXES):
+        return False
+    return not (type_ == "index" and name in UNMODELLED_INDEXES)
+
 
 def _run(connection: Connection) -> None:
     context.configure(
@@ -19,6 +30,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

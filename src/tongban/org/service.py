@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.core import i18n
 from tongban.core.errors import Conflict, Invalid, NotFound
-from tongban.core.events import publish
+from tongban.core.events import domain, publish
 from tongban.core.permissions import Actor, Role
 from tongban.org.models import Department, Membership, Person, RoleAssignment
 from tongban.org.pinyin import search_keys
@@ -135,6 +135,40 @@ async def get_person(session: AsyncSession, actor: Actor, person_id: int) -> Per
     if person is None:
         raise NotFound("person_not_found")
     return person
+
+
+async def names_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, str]:
+    """Display names for ids other capabilities hold (senders, approvers), deactivated included."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))
+    return {pid: name for pid, name in rows}
+
+
+async def active_ids(session: AsyncSession, person_ids: Iterable[int]) -> set[int]:
+    """Which of these ids are active people."""
+    ids = set(person_ids)
+    if not ids:
+        return set()
+    rows = await session.execute(select(Person.id).where(Person.id.in_(ids), Person.active.is_(True)))
+    return set(rows.scalars())
+
+
+async def department_member_ids(session: AsyncSession, department_id: int) -> set[int]:
+    """Active people in a department and all its sub-departments."""
+    ids = await subtree_ids(session, [department_id])
+    rows = await session.execute(
+        select(Membership.person_id)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.department_id.in_(ids), Person.active.is_(True))
+    )
+    return set(rows.scalars())
+
+
+async def department_name(session: AsyncSession, department_id: int) -> str | None:
+    dept = await session.get(Department, department_id)
+    return dept.name if dept else None
 
 
 async def memberships_of(session: AsyncSession, person_ids: Sequence[int]) -> dict[int, list[DepartmentRef]]:
@@ -497,6 +531,7 @@ async def _emit(
         await session.execute(select(RoleAssignment.person_id).where(RoleAssignment.role == Role.ORG_ADMIN))
     ).scalars()
     recipients = {actor.person_id, *admins, *(person_ids or [])}
-    await publish(
-        session, recipients, OrgChanged(person_ids=person_ids or [], department_ids=department_ids or [])
-    )
+    event = OrgChanged(person_ids=person_ids or [], department_ids=department_ids or [])
+    await publish(session, recipients, event)
+    # Other capabilities follow the org chart (im's department groups) in this same transaction.
+    await domain.emit(session, event)

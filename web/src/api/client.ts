@@ -66,6 +66,11 @@ export function buildUrl(path: string, query?: Record<string, QueryValue>): stri
   return qs ? `${path}?${qs}` : path;
 }
 
+/** The CSRF token for a write the client does not send itself (an upload with progress). */
+export function csrfToken(): string | null {
+  return readCookie('tongban_csrf') ?? csrfFallback;
+}
+
 function fallbackMessage(): string {
   return language.startsWith('zh') ? '请求失败，请稍后重试' : 'The request failed. Please try again.';
 }

@@ -193,6 +193,596 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/im/bots/{bot_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Bot
+         * @description Remove an outgoing bot (the group's owner or admins).
+         */
+        delete: operations["delete_bot_api_im_bots__bot_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Conversations
+         * @description My conversations: pinned first, then by last activity, with unread and @ counts.
+         */
+        get: operations["list_conversations_api_im_conversations_get"];
+        put?: never;
+        /**
+         * Create Conversation
+         * @description A 1:1 chat (returned if it already exists) or a group.
+         */
+        post: operations["create_conversation_api_im_conversations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/conversations/department": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Department Group
+         * @description A department group (department admins): its members follow the org chart from now on.
+         */
+        post: operations["create_department_group_api_im_conversations_department_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Conversation */
+        get: operations["get_conversation_api_im_conversations__conversation_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Conversation */
+        patch: operations["update_conversation_api_im_conversations__conversation_id__patch"];
+        trace?: never;
+    };
+    "/api/im/conversations/{conversation_id}/bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Bots
+         * @description The group's outgoing bots (any member; callback URLs for owners and admins only).
+         */
+        get: operations["list_bots_api_im_conversations__conversation_id__bots_get"];
+        put?: never;
+        /**
+         * Create Bot
+         * @description Add an outgoing bot to a group (its owner or admins).
+         *
+         *     When a person's message in the group contains the bot's `mention` (`<@bot:{id}>`), Tongban
+         *     POSTs `{"conversation_id", "message", "sender"}` to `callback_url` (5 s timeout, 3 retries),
+         *     signed with the returned `secret` exactly like incoming webhooks (`X-Tongban-Timestamp`,
+         *     `X-Tongban-Signature`). An answer `{"msgtype": "text", "text": {"content": "..."}}` (or the
+         *     markdown shape) is posted back into the group as the bot. Only public http(s) addresses are
+         *     called unless the server allows private ones. The secret is shown this once.
+         */
+        post: operations["create_bot_api_im_conversations__conversation_id__bots_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/conversations/{conversation_id}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update My Settings
+         * @description Mute, pin or archive the conversation for myself.
+         */
+        patch: operations["update_my_settings_api_im_conversations__conversation_id__me_patch"];
+        trace?: never;
+    };
+    "/api/im/conversations/{conversation_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Members */
+        get: operations["list_members_api_im_conversations__conversation_id__members_get"];
+        put?: never;
+        /** Add Members */
+        post: operations["add_members_api_im_conversations__conversation_id__members_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/conversations/{conversation_id}/members/{person_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove Member */
+        delete: operations["remove_member_api_im_conversations__conversation_id__members__person_id__delete"];
+        options?: never;
+        head?: never;
+        /** Set Member Role */
+        patch: operations["set_member_role_api_im_conversations__conversation_id__members__person_id__patch"];
+        trace?: never;
+    };
+    "/api/im/conversations/{conversation_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * History
+         * @description History of the main timeline, oldest first; page back with `before_seq`.
+         */
+        get: operations["history_api_im_conversations__conversation_id__messages_get"];
+        put?: never;
+        /**
+         * Send Message
+         * @description Send. The same `client_msg_id` sent twice gives the same message (200 instead of 201).
+         */
+        post: operations["send_message_api_im_conversations__conversation_id__messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/conversations/{conversation_id}/pins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pins */
+        get: operations["pins_api_im_conversations__conversation_id__pins_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/conversations/{conversation_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Read
+         * @description Everything up to `seq` has been shown on my screen (send the highest, batched).
+         */
+        post: operations["mark_read_api_im_conversations__conversation_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/conversations/{conversation_id}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Typing */
+        post: operations["typing_api_im_conversations__conversation_id__typing_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/conversations/{conversation_id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Webhooks
+         * @description The group's incoming webhooks (any member; no URLs or secrets).
+         */
+        get: operations["list_webhooks_api_im_conversations__conversation_id__webhooks_get"];
+        put?: never;
+        /**
+         * Create Webhook
+         * @description Add an incoming webhook to a group (its owner or admins).
+         *
+         *     The answer holds the URL to post to and the signing secret. Both are shown this once:
+         *     only a hash of the URL's token is kept.
+         */
+        post: operations["create_webhook_api_im_conversations__conversation_id__webhooks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/dings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Dings
+         * @description DINGs sent to me, newest first; `pending=true` for those I have not acknowledged.
+         */
+        get: operations["list_dings_api_im_dings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/dings/{ding_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Ding
+         * @description The DING with who has acknowledged it (its sender or a recipient only).
+         */
+        get: operations["get_ding_api_im_dings__ding_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/dings/{ding_id}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge Ding
+         * @description A recipient acknowledges the DING: its repeats stop for them, and the sender is told.
+         */
+        post: operations["acknowledge_ding_api_im_dings__ding_id__ack_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/hooks/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Via Webhook
+         * @description Post into the webhook's group as the bot (public: no session, no CSRF token).
+         *
+         *     DingTalk-compatible bodies: `{"msgtype": "text", "text": {"content": "..."}}` or
+         *     `{"msgtype": "markdown", "markdown": {"title": "...", "text": "..."}}` (the title is only a
+         *     preview, as in DingTalk; `text` is posted). At most 10,000 characters; extra fields such as
+         *     DingTalk's `at` are ignored.
+         *
+         *     Signing (DingTalk's robot scheme): header `X-Tongban-Timestamp` is the current Unix time in
+         *     milliseconds, and `X-Tongban-Signature` is
+         *     `base64(HMAC-SHA256(key=secret, message=timestamp + "\n" + secret))`. A missing or wrong
+         *     signature, a timestamp more than an hour off, or an unknown URL gives 401
+         *     `webhook_signature_invalid`. Each webhook may post 20 messages a minute (429 beyond).
+         */
+        post: operations["post_via_webhook_api_im_hooks__token__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/join/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Join By Link */
+        post: operations["join_by_link_api_im_join__token__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit Message */
+        patch: operations["edit_message_api_im_messages__message_id__patch"];
+        trace?: never;
+    };
+    "/api/im/messages/{message_id}/ding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ding Message
+         * @description DING members of the message's conversation about it (urgent, 钉一下).
+         *
+         *     Each recipient gets an urgent notification (it ignores mutes and quiet hours) and an `im.ding`
+         *     event; it repeats every `im_ding_repeat_minutes` until they acknowledge it, 12 times at most.
+         *     Recipients must be members and not the caller (422 on `body.person_ids`).
+         */
+        post: operations["ding_message_api_im_messages__message_id__ding_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/messages/{message_id}/forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forward Message */
+        post: operations["forward_message_api_im_messages__message_id__forward_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/messages/{message_id}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pin Message */
+        post: operations["pin_message_api_im_messages__message_id__pin_post"];
+        /** Unpin Message */
+        delete: operations["unpin_message_api_im_messages__message_id__pin_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/messages/{message_id}/reactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Toggle Reaction */
+        post: operations["toggle_reaction_api_im_messages__message_id__reactions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/messages/{message_id}/recall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recall Message
+         * @description Recall for everyone: your own within the organisation's window, or any as a group admin.
+         */
+        post: operations["recall_message_api_im_messages__message_id__recall_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/messages/{message_id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Message Receipts
+         * @description Who has read the message and who has not.
+         */
+        get: operations["message_receipts_api_im_messages__message_id__receipts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/messages/{message_id}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Thread */
+        get: operations["get_thread_api_im_messages__message_id__thread_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/messages/{message_id}/thread/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark Thread Read */
+        post: operations["mark_thread_read_api_im_messages__message_id__thread_read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Messages
+         * @description Every whitespace-separated term must occur (substring, Latin case ignored). Only my
+         *     conversations, only what was sent after I joined; recalled messages are never found.
+         */
+        get: operations["search_messages_api_im_search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Webhook
+         * @description Remove an incoming webhook (the group's owner or admins); its URL stops working at once.
+         */
+        delete: operations["delete_webhook_api_im_webhooks__webhook_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me": {
         parameters: {
             query?: never;
@@ -537,6 +1127,187 @@ export interface components {
              */
             file: string;
         };
+        /** BotCreate */
+        BotCreate: {
+            /** Callback Url */
+            callback_url: string;
+            /** Name */
+            name: string;
+        };
+        /** BotCreated */
+        BotCreated: {
+            /** Callback Url */
+            callback_url: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Mention */
+            mention: string;
+            /** Name */
+            name: string;
+            /** Secret */
+            secret: string;
+        };
+        /** BotRead */
+        BotRead: {
+            /** Callback Url */
+            callback_url: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Mention */
+            mention: string;
+            /** Name */
+            name: string;
+        };
+        /**
+         * Card
+         * @description An internal object shown in a chat. The owning capability fills it; the client renders any type.
+         */
+        Card: {
+            /** Link */
+            link: string;
+            /**
+             * Summary
+             * @default
+             */
+            summary?: string;
+            /** Title */
+            title: string;
+            /** Type */
+            type: string;
+        };
+        /** ConversationCreate */
+        ConversationCreate: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "direct" | "group";
+            /** Member Ids */
+            member_ids?: number[];
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /** Person Id */
+            person_id?: number | null;
+        };
+        /** ConversationDetail */
+        ConversationDetail: {
+            /** Announcement */
+            announcement: string;
+            /** Archived */
+            archived: boolean;
+            /** Avatar File Id */
+            avatar_file_id: string | null;
+            /** Id */
+            id: number;
+            /** Join By Link */
+            join_by_link: boolean;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "direct" | "group" | "department";
+            last_message: components["schemas"]["MessageRead"] | null;
+            /** Last Seq */
+            last_seq: number;
+            /** Link Token */
+            link_token: string | null;
+            /** Member Count */
+            member_count: number;
+            /** Mention Count */
+            mention_count: number;
+            /** Muted */
+            muted: boolean;
+            /**
+             * My Role
+             * @enum {string}
+             */
+            my_role: "owner" | "admin" | "member";
+            /** Name */
+            name: string;
+            peer: components["schemas"]["PersonRef"] | null;
+            /** Pinned */
+            pinned: boolean;
+            /** Read Seq */
+            read_seq: number;
+            /** Unread Count */
+            unread_count: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** ConversationRead */
+        ConversationRead: {
+            /** Archived */
+            archived: boolean;
+            /** Avatar File Id */
+            avatar_file_id: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "direct" | "group" | "department";
+            last_message: components["schemas"]["MessageRead"] | null;
+            /** Last Seq */
+            last_seq: number;
+            /** Member Count */
+            member_count: number;
+            /** Mention Count */
+            mention_count: number;
+            /** Muted */
+            muted: boolean;
+            /**
+             * My Role
+             * @enum {string}
+             */
+            my_role: "owner" | "admin" | "member";
+            /** Name */
+            name: string;
+            peer: components["schemas"]["PersonRef"] | null;
+            /** Pinned */
+            pinned: boolean;
+            /** Read Seq */
+            read_seq: number;
+            /** Unread Count */
+            unread_count: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** ConversationRef */
+        ConversationRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** ConversationUpdate */
+        ConversationUpdate: {
+            /** Announcement */
+            announcement?: string | null;
+            /** Join By Link */
+            join_by_link?: boolean | null;
+            /** Name */
+            name?: string | null;
+        };
         /** DepartmentCreate */
         DepartmentCreate: {
             /** Head Id */
@@ -550,6 +1321,11 @@ export interface components {
              * @default 0
              */
             sort_order?: number;
+        };
+        /** DepartmentGroupCreate */
+        DepartmentGroupCreate: {
+            /** Department Id */
+            department_id: number;
         };
         /** DepartmentPathRef */
         DepartmentPathRef: {
@@ -597,6 +1373,39 @@ export interface components {
             /** Sort Order */
             sort_order?: number | null;
         };
+        /** DingCreate */
+        DingCreate: {
+            /** Person Ids */
+            person_ids: number[];
+        };
+        /** DingRead */
+        DingRead: {
+            /** Conversation Id */
+            conversation_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Excerpt */
+            excerpt: string;
+            /** Id */
+            id: number;
+            /** Message Id */
+            message_id: number;
+            /** Recipients */
+            recipients: components["schemas"]["DingRecipientRead"][];
+            sender: components["schemas"]["PersonRef"] | null;
+        };
+        /** DingRecipientRead */
+        DingRecipientRead: {
+            /** Acknowledged At */
+            acknowledged_at: string | null;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
         /** FileRead */
         FileRead: {
             /** Content Type */
@@ -617,10 +1426,46 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** FileRef */
+        FileRef: {
+            /** Content Type */
+            content_type: string;
+            /** Has Thumbnail */
+            has_thumbnail: boolean;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Size */
+            size: number;
+        };
+        /** Forward */
+        Forward: {
+            /** Conversation Ids */
+            conversation_ids: number[];
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /**
+         * HookResult
+         * @description DingTalk's answer shape (`errcode` 0 is success), plus the message posted.
+         */
+        HookResult: {
+            /**
+             * Errcode
+             * @default 0
+             */
+            errcode?: number;
+            /**
+             * Errmsg
+             * @default ok
+             */
+            errmsg?: string;
+            /** Message Id */
+            message_id: number;
         };
         /** ImportReport */
         ImportReport: {
@@ -654,6 +1499,25 @@ export interface components {
             login: string;
             /** Password */
             password: string;
+        };
+        /** MarkdownBody */
+        MarkdownBody: {
+            /** Text */
+            text: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * MarkdownPost
+         * @description `{"msgtype": "markdown", "markdown": {"title": "...", "text": "..."}}`.
+         */
+        MarkdownPost: {
+            markdown: components["schemas"]["MarkdownBody"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            msgtype: "markdown";
         };
         /** Me */
         Me: {
@@ -689,6 +1553,123 @@ export interface components {
             locale?: ("zh-CN" | "en-US") | null;
             /** Timezone */
             timezone?: string | null;
+        };
+        /** MemberRead */
+        MemberRead: {
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number;
+            /** Read Seq */
+            read_seq: number;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "member";
+        };
+        /** MemberRoleUpdate */
+        MemberRoleUpdate: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "admin" | "member";
+        };
+        /** MembersAdd */
+        MembersAdd: {
+            /** Person Ids */
+            person_ids: number[];
+        };
+        /** MessageCreate */
+        MessageCreate: {
+            /**
+             * Body
+             * @default
+             */
+            body?: string;
+            card?: components["schemas"]["Card"] | null;
+            /** Client Msg Id */
+            client_msg_id?: string | null;
+            /** File Ids */
+            file_ids?: string[];
+            /** Reply To Id */
+            reply_to_id?: number | null;
+            /** Thread Root Id */
+            thread_root_id?: number | null;
+        };
+        /** MessageEdit */
+        MessageEdit: {
+            /** Body */
+            body: string;
+        };
+        /** MessagePage */
+        MessagePage: {
+            /** Has More After */
+            has_more_after: boolean;
+            /** Has More Before */
+            has_more_before: boolean;
+            /** Items */
+            items: components["schemas"]["MessageRead"][];
+        };
+        /** MessageRead */
+        MessageRead: {
+            /** Body */
+            body: string;
+            /** Bot Name */
+            bot_name: string | null;
+            card: components["schemas"]["Card"] | null;
+            /** Client Msg Id */
+            client_msg_id: string | null;
+            /** Conversation Id */
+            conversation_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Edited At */
+            edited_at: string | null;
+            /** Files */
+            files: components["schemas"]["FileRef"][];
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "text" | "image" | "file" | "card" | "system";
+            /** Mentions */
+            mentions: number[];
+            /** Mentions All */
+            mentions_all: boolean;
+            /** Pinned */
+            pinned: boolean;
+            /** Reactions */
+            reactions: components["schemas"]["ReactionCount"][];
+            /** Recalled */
+            recalled: boolean;
+            /** Recalled By Name */
+            recalled_by_name: string | null;
+            reply_to: components["schemas"]["ReplyRef"] | null;
+            sender: components["schemas"]["PersonRef"] | null;
+            /** Seq */
+            seq: number;
+            /** Thread Reply Count */
+            thread_reply_count: number;
+            /** Thread Root Id */
+            thread_root_id: number | null;
+            /** Unread Count */
+            unread_count?: number | null;
+        };
+        /** MySettings */
+        MySettings: {
+            /** Archived */
+            archived?: boolean | null;
+            /** Muted */
+            muted?: boolean | null;
+            /** Pinned */
+            pinned?: boolean | null;
         };
         /** NotificationRead */
         NotificationRead: {
@@ -744,6 +1725,13 @@ export interface components {
         Page_PersonSummary_: {
             /** Items */
             items: components["schemas"]["PersonSummary"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[SearchHit] */
+        Page_SearchHit_: {
+            /** Items */
+            items: components["schemas"]["SearchHit"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -866,6 +1854,85 @@ export interface components {
             title?: string | null;
             working_hours?: components["schemas"]["WorkingHours"] | null;
         };
+        /** ReactionCount */
+        ReactionCount: {
+            /** Count */
+            count: number;
+            /** Emoji */
+            emoji: string;
+            /** Mine */
+            mine: boolean;
+            /** Person Ids */
+            person_ids: number[];
+        };
+        /** ReactionToggle */
+        ReactionToggle: {
+            /** Emoji */
+            emoji: string;
+        };
+        /** ReadMarker */
+        ReadMarker: {
+            /** Seq */
+            seq: number;
+        };
+        /** ReadState */
+        ReadState: {
+            /** Read Seq */
+            read_seq: number;
+            /** Unread Count */
+            unread_count: number;
+        };
+        /** Receipts */
+        Receipts: {
+            /** Read */
+            read: components["schemas"]["PersonRef"][];
+            /** Unread */
+            unread: components["schemas"]["PersonRef"][];
+        };
+        /** ReplyRef */
+        ReplyRef: {
+            /** Excerpt */
+            excerpt: string;
+            /** Id */
+            id: number;
+            /** Sender Name */
+            sender_name: string;
+            /** Seq */
+            seq: number;
+        };
+        /** SearchHit */
+        SearchHit: {
+            conversation: components["schemas"]["ConversationRef"];
+            message: components["schemas"]["MessageRead"];
+            /**
+             * Snippet
+             * @description At most 160 characters of the body around the first match; each match is wrapped in U+0002 … U+0003.
+             */
+            snippet: string;
+        };
+        /** TextBody */
+        TextBody: {
+            /** Content */
+            content: string;
+        };
+        /**
+         * TextPost
+         * @description `{"msgtype": "text", "text": {"content": "..."}}`, as DingTalk's robots send.
+         */
+        TextPost: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            msgtype: "text";
+            text: components["schemas"]["TextBody"];
+        };
+        /** Thread */
+        Thread: {
+            /** Items */
+            items: components["schemas"]["MessageRead"][];
+            root: components["schemas"]["MessageRead"];
+        };
         /** TokenCreate */
         TokenCreate: {
             /** Expires Days */
@@ -924,6 +1991,42 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** WebhookCreate */
+        WebhookCreate: {
+            /** Name */
+            name: string;
+        };
+        /**
+         * WebhookCreated
+         * @description Shown once: the URL's token and the secret are not stored in a form that can be shown again.
+         */
+        WebhookCreated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Secret */
+            secret: string;
+            /** Url */
+            url: string;
+        };
+        /** WebhookRead */
+        WebhookRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
         };
         /** WorkingHours */
         WorkingHours: {
@@ -1247,6 +2350,1223 @@ export interface operations {
                     "image/jpeg": unknown;
                     "image/png": unknown;
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_bot_api_im_bots__bot_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bot_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_conversations_api_im_conversations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationRead"][];
+                };
+            };
+        };
+    };
+    create_conversation_api_im_conversations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConversationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_department_group_api_im_conversations_department_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepartmentGroupCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_conversation_api_im_conversations__conversation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_conversation_api_im_conversations__conversation_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConversationUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_bots_api_im_conversations__conversation_id__bots_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_bot_api_im_conversations__conversation_id__bots_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BotCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotCreated"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_my_settings_api_im_conversations__conversation_id__me_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MySettings"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_members_api_im_conversations__conversation_id__members_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_members_api_im_conversations__conversation_id__members_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MembersAdd"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_member_api_im_conversations__conversation_id__members__person_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+                person_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_member_role_api_im_conversations__conversation_id__members__person_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+                person_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberRoleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    history_api_im_conversations__conversation_id__messages_get: {
+        parameters: {
+            query?: {
+                before_seq?: number | null;
+                after_seq?: number | null;
+                around_seq?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    send_message_api_im_conversations__conversation_id__messages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pins_api_im_conversations__conversation_id__pins_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    mark_read_api_im_conversations__conversation_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadMarker"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadState"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    typing_api_im_conversations__conversation_id__typing_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_webhooks_api_im_conversations__conversation_id__webhooks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_webhook_api_im_conversations__conversation_id__webhooks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_dings_api_im_dings_get: {
+        parameters: {
+            query?: {
+                pending?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DingRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_ding_api_im_dings__ding_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ding_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DingRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    acknowledge_ding_api_im_dings__ding_id__ack_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ding_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DingRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    post_via_webhook_api_im_hooks__token__post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Unix time in milliseconds */
+                "x-tongban-timestamp"?: string | null;
+                /** @description base64(HMAC-SHA256(secret, f"{timestamp}\n{secret}")) */
+                "x-tongban-signature"?: string | null;
+            };
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TextPost"] | components["schemas"]["MarkdownPost"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookResult"];
+                };
+            };
+            /** @description `webhook_signature_invalid` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    join_by_link_api_im_join__token__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    edit_message_api_im_messages__message_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    ding_message_api_im_messages__message_id__ding_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DingCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DingRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    forward_message_api_im_messages__message_id__forward_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Forward"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pin_message_api_im_messages__message_id__pin_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unpin_message_api_im_messages__message_id__pin_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    toggle_reaction_api_im_messages__message_id__reactions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReactionToggle"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    recall_message_api_im_messages__message_id__recall_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    message_receipts_api_im_messages__message_id__receipts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Receipts"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_thread_api_im_messages__message_id__thread_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Thread"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    mark_thread_read_api_im_messages__message_id__thread_read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadMarker"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_messages_api_im_search_get: {
+        parameters: {
+            query: {
+                q: string;
+                conversation_id?: number | null;
+                sender_id?: number | null;
+                has_file?: boolean | null;
+                /** @description first day, in my time zone */
+                date_from?: string | null;
+                /** @description last day (inclusive), in my time zone */
+                date_to?: string | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SearchHit_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_webhook_api_im_webhooks__webhook_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -31,7 +31,7 @@ class FakeSocket {
   }
 }
 
-function setup() {
+function setup(extra: { onEphemeral?: (event: unknown) => void } = {}) {
   FakeSocket.instances = [];
   const timers: { fn: () => void; ms: number }[] = [];
   const repeats: { fn: () => void; ms: number }[] = [];
@@ -40,7 +40,7 @@ function setup() {
   const onUnauthorized = vi.fn();
   const stream = new EventStream({
     url: 'ws://example.test/api/events',
-    handlers: { onEvent, onResync, onUnauthorized },
+    handlers: { onEvent, onResync, onUnauthorized, ...extra },
     createSocket: (url) => new FakeSocket(url),
     random: () => 0.5,
     setTimer: (fn, ms) => timers.push({ fn, ms }),
@@ -158,5 +158,20 @@ describe('helpers', () => {
     expect(backoffDelay(0, () => 1)).toBe(1000);
     expect(backoffDelay(10, () => 1)).toBe(30000);
     expect(backoffDelay(10, () => 0)).toBe(15000);
+  });
+});
+
+describe('EventStream ephemeral messages', () => {
+  it('passes ephemeral events on without moving the last event id', () => {
+    const onEphemeral = vi.fn();
+    const { stream, socket, onEvent } = setup({ onEphemeral });
+    stream.start();
+    socket().open();
+    socket().receive({ type: 'hello', last_event_id: 4 });
+    socket().receive({ type: 'ephemeral', event: { type: 'im.typing', conversation_id: 1 } });
+    socket().receive({ type: 'ephemeral', id: 2, event: { type: 'im.typing', conversation_id: 1 } });
+    expect(onEphemeral).toHaveBeenCalledTimes(2);
+    expect(onEvent).not.toHaveBeenCalled();
+    expect(stream.lastEventId).toBe(4);
   });
 });

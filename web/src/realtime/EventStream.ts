@@ -15,12 +15,15 @@ export interface StreamEventPayload {
 export type ServerMessage =
   | { type: 'hello'; last_event_id: number }
   | { type: 'resync'; last_event_id: number }
-  | { type: 'event'; id: number; event: StreamEventPayload };
+  | { type: 'event'; id: number; event: StreamEventPayload }
+  /** Not numbered, never replayed (typing…): passed on without touching lastEventId. */
+  | { type: 'ephemeral'; id?: number; event: StreamEventPayload };
 
 export type PresenceStatus = 'active' | 'idle';
 
 export interface EventStreamHandlers {
   onEvent: (event: StreamEventPayload, id: number) => void;
+  onEphemeral?: (event: StreamEventPayload) => void;
   /** Our cached state may be stale (reconnected or too far behind): refetch everything. */
   onResync: () => void;
   onStatus?: (connected: boolean) => void;
@@ -191,6 +194,9 @@ export class EventStream {
         if (this.lastEventId !== null && message.id <= this.lastEventId) return;
         this.lastEventId = message.id;
         this.opts.handlers.onEvent(message.event, message.id);
+        break;
+      case 'ephemeral':
+        if (message.event && typeof message.event.type === 'string') this.opts.handlers.onEphemeral?.(message.event);
         break;
       default:
         break;

@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { App } from 'antd';
 import { useEffect } from 'react';
 import { EventStream, streamUrl, type PresenceStatus, type StreamEventPayload } from './EventStream';
+import { emitResync, emitStreamEvent } from './streamListeners';
 
 const IDLE_AFTER_MS = 5 * 60_000;
 
@@ -28,7 +29,11 @@ export function useEventStream(enabled: boolean): void {
       url: streamUrl(),
       presence,
       handlers: {
-        onResync: () => void queryClient.invalidateQueries(),
+        onResync: () => {
+          void queryClient.invalidateQueries();
+          emitResync();
+        },
+        onEphemeral: (event) => emitStreamEvent(event, { ephemeral: true }),
         // Refetching who we are turns an ended session into the usual 401 → sign-in page.
         onUnauthorized: () => void queryClient.invalidateQueries({ queryKey: ['me'] }),
         onEvent: (event) => {
@@ -41,7 +46,8 @@ export function useEventStream(enabled: boolean): void {
           } else if (type.startsWith('org.')) {
             void queryClient.invalidateQueries({ queryKey: ['org'] });
           }
-          // job.progress and everything else: nothing listens yet.
+          // Messaging and any later feature listen through streamListeners (see useImEvents).
+          emitStreamEvent(event, { ephemeral: false });
         },
       },
     });

@@ -5,6 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { rememberLocale } from '../i18n';
 import { useMe } from '../features/auth/useMe';
+import { DingBanner } from '../features/im/DingBanner';
+import { useImEvents } from '../features/im/useImEvents';
 import { Bell } from '../features/notify/Bell';
 import { useEventStream } from '../realtime/useEventStream';
 import { MOBILE_TABS, NAV_ITEMS } from './navItems';
@@ -35,6 +37,7 @@ export default function AppLayout() {
   const [moreOpen, setMoreOpen] = useState(false);
 
   useEventStream(me.isSuccess);
+  useImEvents(me.data?.id);
 
   // The account's language wins once we know it (it follows the person across devices).
   const accountLocale = me.data?.locale;
@@ -75,7 +78,9 @@ export default function AppLayout() {
   }
 
   const page = (
-    <Suspense
+    <>
+      <DingBanner />
+      <Suspense
       fallback={
         <div className="shell-loading">
           <Spin />
@@ -84,6 +89,7 @@ export default function AppLayout() {
     >
       <Outlet />
     </Suspense>
+    </>
   );
 
   const actions = (

@@ -12,21 +12,31 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from tongban.core.events.service import StreamEvent
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[list[StreamEvent]], Awaitable[None]]
+# Ephemeral events (typing indicators) are not stored or numbered: delivered live or never.
+EphemeralHandler = Callable[[list[int], dict[str, Any]], Awaitable[None]]
 
 
 class InProcessBroker:
     def __init__(self) -> None:
         self._handlers: list[Handler] = []
+        self._ephemeral: list[EphemeralHandler] = []
         self.on_reconnect: Callable[[], Awaitable[None]] | None = None
 
-    def subscribe(self, handler: Handler) -> None:
+    def subscribe(self, handler: Handler, ephemeral: EphemeralHandler | None = None) -> None:
         self._handlers.append(handler)
+        if ephemeral is not None:
+            self._ephemeral.append(ephemeral)
+
+    async def publish_ephemeral(self, person_ids: list[int], payload: dict[str, Any]) -> None:
+        for handler in self._ephemeral:
+            await handler(person_ids, payload)
 
     async def start(self) -> None:
         return None
@@ -46,13 +56,20 @@ class RedisBroker:
         self._redis = redis.from_url(url)
         self._channel = f"{prefix}:events"
         self._handlers: list[Handler] = []
+        self._ephemeral: list[EphemeralHandler] = []
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         # Called after a re-subscription so hubs re-read what they may have missed.
         self.on_reconnect: Callable[[], Awaitable[None]] | None = None
 
-    def subscribe(self, handler: Handler) -> None:
+    def subscribe(self, handler: Handler, ephemeral: EphemeralHandler | None = None) -> None:
         self._handlers.append(handler)
+        if ephemeral is not None:
+            self._ephemeral.append(ephemeral)
+
+    async def publish_ephemeral(self, person_ids: list[int], payload: dict[str, Any]) -> None:
+        message = {"ephemeral": {"person_ids": person_ids, "payload": payload}}
+        await self._redis.publish(self._channel, json.dumps(message, separators=(",", ":")))
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._listen(), name="redis-broker")
@@ -81,7 +98,13 @@ class RedisBroker:
                 async for message in pubsub.listen():
                     if message.get("type") != "message":
                         continue
-                    batch = [StreamEvent.from_wire(d) for d in json.loads(message["data"])]
+                    data = json.loads(message["data"])
+                    if isinstance(data, dict):
+                        ephemeral = data["ephemeral"]
+                        for eph in self._ephemeral:
+                            await eph(list(ephemeral["person_ids"]), dict(ephemeral["payload"]))
+                        continue
+                    batch = [StreamEvent.from_wire(d) for d in data]
                     for handler in self._handlers:
                         await handler(batch)
             except asyncio.CancelledError:

@@ -29,9 +29,15 @@ class Subscriber:
         self.person_id = person_id
         self.send = send
         self.last_seq = 0
-        self._queue: list[StreamEvent] = []
+        self._queue: list[StreamEvent | dict[str, Any]] = []
         self._catch_up = False
         self._wake = asyncio.Event()
+
+    def offer_ephemeral(self, payload: dict[str, Any]) -> None:
+        """Typing indicators and the like: sent in line with the stream, dropped under pressure."""
+        if not self._catch_up and len(self._queue) < QUEUE_LIMIT:
+            self._queue.append(payload)
+            self._wake.set()
 
     def offer(self, event: StreamEvent) -> None:
         if self._catch_up:
@@ -59,6 +65,9 @@ class Subscriber:
                 continue
             pending, self._queue = self._queue, []
             for event in pending:
+                if isinstance(event, dict):
+                    await self.send({"type": "ephemeral", "event": event})
+                    continue
                 if event.seq <= self.last_seq:
                     continue
                 if event.seq > self.last_seq + 1:
@@ -96,6 +105,11 @@ class Hub:
         for event in batch:
             for subscriber in self._by_person.get(event.person_id, ()):
                 subscriber.offer(event)
+
+    async def on_ephemeral(self, person_ids: list[int], payload: dict[str, Any]) -> None:
+        for pid in person_ids:
+            for subscriber in self._by_person.get(pid, ()):
+                subscriber.offer_ephemeral(payload)
 
     async def on_reconnect(self) -> None:
         for subscribers in self._by_person.values():

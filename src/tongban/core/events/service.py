@@ -128,3 +128,15 @@ async def prune(session: AsyncSession, older_than: dt.datetime) -> int:
         )
     result = await session.execute(delete(EventRecord).where(EventRecord.created_at < older_than))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+class EphemeralBroker(Protocol):
+    async def publish_ephemeral(self, person_ids: list[int], payload: dict[str, Any]) -> None: ...
+
+
+async def publish_ephemeral(broker: EphemeralBroker, person_ids: Iterable[int], event: BaseModel) -> None:
+    """Deliver `event` live to whoever is connected, unstored and unnumbered (typing indicators).
+
+    Nothing is promised: a client that is offline, reconnecting or slow never sees it.
+    """
+    await broker.publish_ephemeral(list(dict.fromkeys(person_ids)), event.model_dump(mode="json"))

@@ -1,0 +1,54 @@
+import { PushpinFilled, BellOutlined } from '@ant-design/icons';
+import { Badge } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { ConversationAvatar } from './ConversationAvatar';
+import { conversationName, listTime, previewText, senderName } from './format';
+import type { ConversationRead } from './types';
+
+export function ConversationItem({
+  conversation,
+  active,
+  myId,
+}: {
+  conversation: ConversationRead;
+  active: boolean;
+  myId: number;
+}) {
+  const { t, i18n } = useTranslation();
+  const c = conversation;
+  const last = c.last_message;
+  let preview = last ? previewText(last, t) : '';
+  if (last && !last.recalled && c.kind !== 'direct' && last.sender && last.sender.id !== myId && last.kind !== 'system') {
+    preview = `${senderName(last, t)}: ${preview}`;
+  }
+  const name = conversationName(c);
+  return (
+    <Link
+      to={`/im/${c.id}`}
+      className={`im-conv${active ? ' active' : ''}${c.pinned ? ' pinned' : ''}`}
+      data-testid="im-conversation"
+      aria-current={active ? 'page' : undefined}
+    >
+      <Badge count={c.muted ? 0 : c.unread_count} dot={c.muted && c.unread_count > 0} size="small" overflowCount={99}>
+        <ConversationAvatar conversation={c} />
+      </Badge>
+      <span className="im-conv-text">
+        <span className="im-conv-top">
+          <span className="im-conv-name">{name}</span>
+          <span className="im-conv-time">{listTime(last?.created_at ?? c.updated_at, t, i18n.language)}</span>
+        </span>
+        <span className="im-conv-bottom">
+          {c.mention_count > 0 && <span className="im-conv-at">{t('im.mentionedBadge')}</span>}
+          <span className="im-conv-preview">{preview}</span>
+          {c.pinned && <PushpinFilled className="im-conv-icon" aria-label={t('im.pinned')} />}
+          {c.muted && (
+            <span className="im-conv-icon im-muted" role="img" aria-label={t('im.muted')}>
+              <BellOutlined />
+            </span>
+          )}
+        </span>
+      </span>
+    </Link>
+  );
+}

@@ -1,0 +1,13 @@
+import { Fragment } from 'react';
+import { splitSnippet } from './splitSnippet';
+
+/** The snippet as text with <mark> around the matches; never parsed as HTML. */
+export function Snippet({ text }: { text: string }) {
+  return (
+    <>
+      {splitSnippet(text).map((part, index) =>
+        part.match ? <mark key={index}>{part.text}</mark> : <Fragment key={index}>{part.text}</Fragment>,
+      )}
+    </>
+  );
+}

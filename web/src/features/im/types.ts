@@ -1,0 +1,177 @@
+// Shapes of the messaging API, written by hand from the contract until `web/openapi.json`
+// describes `/api/im` (then `npm run gen:api` and switch to the generated ones where they match).
+
+export type ConversationKind = 'direct' | 'group' | 'department';
+export type MemberRole = 'owner' | 'admin' | 'member';
+export type MessageKind = 'text' | 'image' | 'file' | 'card' | 'system';
+
+export interface PersonRef {
+  id: number;
+  name: string;
+}
+
+export interface MessageFile {
+  id: string;
+  name: string;
+  size: number;
+  content_type: string;
+  has_thumbnail: boolean;
+}
+
+export interface MessageCard {
+  type: string;
+  title: string;
+  summary: string;
+  /** An in-app path such as /approvals/12. */
+  link: string;
+}
+
+export interface ReplyRef {
+  id: number;
+  seq: number;
+  sender_name: string;
+  excerpt: string;
+}
+
+export interface Reaction {
+  emoji: string;
+  count: number;
+  /** Right in REST answers only; events carry `person_ids` (the first 50) instead. */
+  mine: boolean;
+  person_ids?: number[];
+}
+
+export interface MessageRead {
+  id: number;
+  conversation_id: number;
+  seq: number;
+  sender: PersonRef | null;
+  bot_name: string | null;
+  kind: MessageKind;
+  body: string;
+  files: MessageFile[];
+  card: MessageCard | null;
+  reply_to: ReplyRef | null;
+  thread_root_id: number | null;
+  thread_reply_count: number;
+  mentions: number[];
+  mentions_all: boolean;
+  reactions: Reaction[];
+  edited_at: string | null;
+  recalled: boolean;
+  recalled_by_name: string | null;
+  pinned: boolean;
+  client_msg_id: string | null;
+  created_at: string;
+  /** Only on my own messages: how many members have not read it. */
+  unread_count: number | null;
+}
+
+/** A message as the page holds it: sent ones, plus mine still on their way. */
+export interface LocalMessage extends MessageRead {
+  pending?: boolean;
+  failed?: boolean;
+  /** What to send again on retry. */
+  draft?: MessageCreate;
+}
+
+export interface ConversationRead {
+  id: number;
+  kind: ConversationKind;
+  name: string;
+  avatar_file_id: string | null;
+  peer: PersonRef | null;
+  last_message: MessageRead | null;
+  last_seq: number;
+  read_seq: number;
+  unread_count: number;
+  mention_count: number;
+  muted: boolean;
+  pinned: boolean;
+  archived: boolean;
+  member_count: number;
+  my_role: MemberRole;
+  updated_at: string;
+}
+
+export interface ConversationDetail extends ConversationRead {
+  announcement: string;
+  join_by_link: boolean;
+  link_token?: string | null;
+}
+
+export interface ConversationCreate {
+  kind: 'direct' | 'group';
+  person_id?: number;
+  name?: string;
+  member_ids?: number[];
+}
+
+export interface MemberRead {
+  person_id: number;
+  name: string;
+  role: MemberRole;
+  read_seq: number;
+}
+
+export interface MessagePage {
+  items: MessageRead[];
+  has_more_before: boolean;
+  has_more_after: boolean;
+}
+
+export interface MessageCreate {
+  client_msg_id: string;
+  body: string;
+  file_ids?: string[];
+  reply_to_id?: number;
+  thread_root_id?: number;
+  card?: MessageCard;
+}
+
+export interface ThreadRead {
+  root: MessageRead;
+  items: MessageRead[];
+}
+
+export interface Receipts {
+  read: PersonRef[];
+  unread: PersonRef[];
+}
+
+export interface DingRecipient extends PersonRef {
+  acknowledged_at: string | null;
+}
+
+export interface DingRead {
+  id: number;
+  message_id: number;
+  conversation_id: number;
+  sender: PersonRef | null;
+  excerpt: string;
+  recipients: DingRecipient[];
+  created_at: string;
+}
+
+export interface SearchHit {
+  message: MessageRead;
+  conversation: { id: number; name: string };
+  snippet: string;
+}
+
+export interface SearchQuery {
+  q: string;
+  conversation_id?: number;
+  sender_id?: number;
+  has_file?: boolean;
+  date_from?: string;
+  date_to?: string;
+  cursor?: string;
+}
+
+export interface WebhookRead {
+  id: number;
+  name: string;
+  url?: string;
+  secret?: string;
+}
