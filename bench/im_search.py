@@ -255,7 +255,7 @@ def queries(rng: random.Random, count: int) -> list[tuple[str, str]]:
     ]
     out = [(name, make()) for name, make in (rng.choice(kinds) for _ in range(count))]
     # The same draw as before the bigram table; a single character is reported on its own.
-    return [("单字 (LIKE)" if len(q) == 1 else name, q) for name, q in out]
+    return [("单字 (unigram)" if len(q) == 1 else name, q) for name, q in out]
 
 
 async def measure(url: str, big: int, big_size: int, searches: int) -> None:

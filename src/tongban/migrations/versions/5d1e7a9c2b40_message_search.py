@@ -42,6 +42,7 @@ def _bigrams(text: str) -> str:
             out.append(run)
         else:
             out += [run[i : i + 2] for i in range(len(run) - 1)]
+            out += list(dict.fromkeys(run))
     return " ".join(out)
 
 
