@@ -7,6 +7,8 @@ is committed (events, jobs) are registered with `on_commit` and run after a succ
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -95,6 +97,10 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False, info: dict[str, Any] | None = None) -> None:
         self.url = url
         self.engine = create_engine(url, echo=echo)
+        # SQLite has one writer at a time. Queueing writers here wakes the next one the moment
+        # the last commits; left to SQLite, waiters poll its busy handler with sleeps of up to
+        # 100 ms, which under a burst of sends cost seconds of latency (bench/im.py).
+        self._write_lock: asyncio.Lock | None = asyncio.Lock() if url.startswith("sqlite") else None
         # `info` carries process resources the services reach through their session
         # (the event broker, the job queue) without importing the app.
         self.sessionmaker = async_sessionmaker(
@@ -107,8 +113,13 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commit on success, roll back on error, then run on-commit hooks."""
-        async with self.sessionmaker() as session:
+        """One unit of work: commit on success, roll back on error, then run on-commit hooks.
+
+        On SQLite a write transaction holds the process's write lock: never open a second write
+        transaction inside one (it would wait for itself).
+        """
+        lock = self._write_lock if write else None
+        async with lock or contextlib.nullcontext(), self.sessionmaker() as session:
             if write and self.is_sqlite:
                 await session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             try:

@@ -35,6 +35,9 @@ router = APIRouter(prefix="/api/im", tags=["im"])
 
 
 async def _one(session: DbSession, actor: CurrentActor, message: Message) -> MessageRead:
+    rendered: MessageRead | None = session.info.get("im_rendered", {}).get(message.id)
+    if rendered is not None and message.sender_id == actor.person_id:
+        return rendered
     cursors = await read_cursors(session, message.conversation_id)
     (read,) = await render(session, actor.person_id, [message], cursors)
     return read

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tongban.core.db import utcnow
 from tongban.core.errors import Conflict, Invalid
 from tongban.core.events import domain, publish
 from tongban.core.permissions import Actor
@@ -380,7 +379,3 @@ async def do_join_by_link(session: AsyncSession, actor: Actor, token: str) -> Co
     await _add_members(session, conversation, [actor.person_id])
     await _announce(session, conversation.id)
     return conversation
-
-
-def touch(conversation: Conversation) -> None:
-    conversation.last_message_at = utcnow()

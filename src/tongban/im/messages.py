@@ -21,7 +21,6 @@ from tongban.core.permissions import Actor
 from tongban.files import service as files
 from tongban.im import search
 from tongban.im.access import BIG_GROUP, access_conversation, member_ids
-from tongban.im.conversations import touch
 from tongban.im.models import Conversation, Member, Mention, Message, Reaction
 from tongban.im.render import read_cursors, render
 from tongban.im.schemas import Card, MessageCreate, MessageEvent, MessageRead, MessageUpdatedEvent
@@ -57,9 +56,12 @@ async def emit_message(
 ) -> MessageRead:
     """Put the message on every member's stream; `unread_count` is computed for its sender."""
     cursors = await read_cursors(session, conversation_id)
-    (read,) = await render(session, None, [message], cursors, sender_view=True)
+    (read,) = await render(session, None, [message], cursors, sender_view=True, fresh=new)
     event = MessageEvent(message=read) if new else MessageUpdatedEvent(message=read)
     await publish(session, list(cursors.reads), event)
+    if new:
+        # A new message looks the same to its sender as in the event: the route answers with it.
+        session.info.setdefault("im_rendered", {})[message.id] = read
     return read
 
 
@@ -133,9 +135,15 @@ async def send_as(
         client_msg_id=data.client_msg_id,
     )
     try:
-        async with session.begin_nested():
+        if _serialised_writes(session):
+            # SQLite: this write transaction holds the only write lock, so the duplicate check
+            # above cannot race; a savepoint would be two statements for nothing.
             session.add(message)
             await session.flush()
+        else:
+            async with session.begin_nested():
+                session.add(message)
+                await session.flush()
     except IntegrityError:
         # The same client id raced in from another request: hand back the winner.
         existing = (
@@ -155,15 +163,18 @@ async def send_as(
     if root is not None:
         root.thread_reply_count += 1
         root.thread_last_seq = seq
-    touch(conversation)
     await session.flush()
-    await search.index_message(session, message)
+    await search.index_message(session, message, new=True)
     read = await emit_message(session, conversation.id, message, new=True)
     # Bots answering @mentions (im.bots) and other in-process followers react in this transaction.
     await domain.emit(session, MessageEvent(message=read))
     if root is not None:
         await emit_message(session, conversation.id, root, new=False)
     return message, True
+
+
+def _serialised_writes(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "sqlite"
 
 
 async def _same_conversation(

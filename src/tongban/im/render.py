@@ -47,6 +47,7 @@ async def render(
     cursors: ReadCursors | None = None,
     *,
     sender_view: bool = False,
+    fresh: bool = False,
 ) -> list[MessageRead]:
     """`viewer_id` gets `mine` on reactions and `unread_count` on their own messages. With
     `sender_view` (events), `unread_count` is computed for each message's sender, since only the
@@ -62,14 +63,15 @@ async def render(
     people = {m.sender_id for m in messages} | {m.recalled_by for m in messages}
     people |= {r.sender_id for r in replies.values()}
     names = await org.names_of(session, {p for p in people if p})
-    reaction_rows = await session.execute(
-        select(Reaction.message_id, Reaction.emoji, Reaction.person_id)
-        .where(Reaction.message_id.in_(ids))
-        .order_by(Reaction.id)
-    )
     reactions: dict[int, dict[str, list[int]]] = {}
-    for mid, emoji, pid in reaction_rows:
-        reactions.setdefault(mid, {}).setdefault(emoji, []).append(pid)
+    if not fresh:  # a message being sent has no reactions yet
+        reaction_rows = await session.execute(
+            select(Reaction.message_id, Reaction.emoji, Reaction.person_id)
+            .where(Reaction.message_id.in_(ids))
+            .order_by(Reaction.id)
+        )
+        for mid, emoji, pid in reaction_rows:
+            reactions.setdefault(mid, {}).setdefault(emoji, []).append(pid)
     file_rows = await files.files_by_id(session, {f["id"] for m in messages for f in m.files})
     out = []
     for m in messages:

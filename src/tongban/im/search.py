@@ -113,19 +113,26 @@ def bigrams(text: str) -> str:
     return " ".join(out)
 
 
-async def index_message(session: AsyncSession, message: Message) -> None:
-    """Make the message findable by its current text (on PostgreSQL the index is on the table)."""
+async def index_message(session: AsyncSession, message: Message, *, new: bool = False) -> None:
+    """Make the message findable by its current text (on PostgreSQL the index is on the table).
+
+    Rows are written with OR REPLACE on the message id, so a new message needs no delete first
+    (`new`): two statements instead of four on the hot path of sending.
+    """
     if not _is_sqlite(session):
         return
-    await unindex_message(session, message)
+    if not new:
+        await unindex_message(session, message)
     if message.body and message.recalled_at is None:
         await session.execute(
-            insert(FTS).values(rowid=message.id, body=message.body, conversation_id=message.conversation_id)
+            insert(FTS)
+            .prefix_with("OR REPLACE")
+            .values(rowid=message.id, body=message.body, conversation_id=message.conversation_id)
         )
         await session.execute(
-            insert(BIGRAMS).values(
-                rowid=message.id, grams=bigrams(message.body), conversation_id=message.conversation_id
-            )
+            insert(BIGRAMS)
+            .prefix_with("OR REPLACE")
+            .values(rowid=message.id, grams=bigrams(message.body), conversation_id=message.conversation_id)
         )
 
 

@@ -78,16 +78,18 @@ async def actor_for(
     session_id: int | None = None,
     token_id: int | None = None,
 ) -> Actor | None:
-    person = await session.get(Person, person_id)
-    if person is None or not person.active:
-        return None
-    roles = (
+    # The person and their roles in one round trip: this runs on every request.
+    rows = (
         await session.execute(
-            select(RoleAssignment.role, RoleAssignment.department_id).where(
-                RoleAssignment.person_id == person_id
-            )
+            select(Person, RoleAssignment.role, RoleAssignment.department_id)
+            .outerjoin(RoleAssignment, RoleAssignment.person_id == Person.id)
+            .where(Person.id == person_id)
         )
     ).all()
+    if not rows or not rows[0][0].active:
+        return None
+    person = rows[0][0]
+    roles = [(role, dept) for _, role, dept in rows if role is not None]
     is_org_admin = any(role == Role.ORG_ADMIN for role, _ in roles)
     admin_roots = [dept for role, dept in roles if role == Role.DEPT_ADMIN and dept is not None]
     return Actor(

@@ -56,7 +56,10 @@ async def _serve(scope: Scope, receive: Receive, send: Send) -> None:
         text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
         await send({"type": "websocket.send", "text": text})
 
-    subscriber = Subscriber(actor.person_id, send_json)
+    async def send_text(text: str) -> None:
+        await send({"type": "websocket.send", "text": text})
+
+    subscriber = Subscriber(actor.person_id, send_json, send_text)
     writer = asyncio.create_task(subscriber.run(hub.db))
     WS_CONNECTIONS.inc()
     try:

@@ -19,19 +19,24 @@ from tongban.core.events.service import StreamEvent, current_seq, fetch_since
 log = logging.getLogger(__name__)
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+SendText = Callable[[str], Awaitable[None]]
 QUEUE_LIMIT = 256
 
 
 class Subscriber:
-    __slots__ = ("_catch_up", "_queue", "_wake", "last_seq", "person_id", "send")
+    __slots__ = ("_attached", "_catch_up", "_queue", "_wake", "last_seq", "person_id", "send", "send_text")
 
-    def __init__(self, person_id: int, send: Send) -> None:
+    def __init__(self, person_id: int, send: Send, send_text: SendText | None = None) -> None:
         self.person_id = person_id
         self.send = send
+        self.send_text = send_text
         self.last_seq = 0
         self._queue: list[StreamEvent | dict[str, Any]] = []
         self._catch_up = False
         self._wake = asyncio.Event()
+        # The writer waits until `Hub.attach` has set where the client stands; before that a
+        # live event would look like a gap from 0 and replay the person's whole history.
+        self._attached = asyncio.Event()
 
     def offer_ephemeral(self, payload: dict[str, Any]) -> None:
         """Typing indicators and the like: sent in line with the stream, dropped under pressure."""
@@ -55,6 +60,7 @@ class Subscriber:
 
     async def run(self, db: Database) -> None:
         """Deliver forever (until cancelled), in order, from the queue or the database."""
+        await self._attached.wait()
         while True:
             await self._wake.wait()
             self._wake.clear()
@@ -85,7 +91,10 @@ class Subscriber:
                 await self._deliver(event)
 
     async def _deliver(self, event: StreamEvent) -> None:
-        await self.send({"type": "event", "id": event.seq, "event": event.payload})
+        if self.send_text is not None:
+            await self.send_text(event.frame())  # the payload was serialised once for everyone
+        else:
+            await self.send({"type": "event", "id": event.seq, "event": event.payload})
         self.last_seq = event.seq
 
 
@@ -136,6 +145,7 @@ class Hub:
             subscriber.last_seq = last_event_id
             await subscriber.send({"type": "hello", "last_event_id": last_event_id})
             subscriber.request_catch_up()
+        subscriber._attached.set()
 
     def detach(self, subscriber: Subscriber) -> None:
         subscribers = self._by_person.get(subscriber.person_id)

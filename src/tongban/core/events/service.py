@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -20,6 +21,13 @@ class StreamEvent:
     seq: int
     type: str
     payload: dict[str, Any]
+    # The payload as JSON, made once per event however many people receive it.
+    payload_json: str | None = field(default=None, compare=False)
+
+    def frame(self) -> str:
+        """The text frame a WebSocket client receives for this event."""
+        body = self.payload_json or json.dumps(self.payload, ensure_ascii=False, separators=(",", ":"))
+        return f'{{"type":"event","id":{self.seq},"event":{body}}}'
 
     def wire(self) -> dict[str, Any]:
         return {"person_id": self.person_id, "seq": self.seq, "type": self.type, "payload": self.payload}
@@ -46,18 +54,44 @@ async def publish(session: AsyncSession, person_ids: Iterable[int], event: BaseM
 
 
 async def publish_many(session: AsyncSession, items: Sequence[tuple[Iterable[int], BaseModel]]) -> None:
-    per_person: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    per_person: dict[int, list[tuple[str, dict[str, Any], str]]] = {}
     for person_ids, event in items:
         payload = event.model_dump(mode="json")
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         kind = str(payload["type"])
         for pid in dict.fromkeys(person_ids):
-            per_person.setdefault(pid, []).append((kind, payload))
+            per_person.setdefault(pid, []).append((kind, payload, text))
     if not per_person:
         return
     # Sorted ids: two transactions lock the same cursor rows in the same order, never deadlock.
     ids = sorted(per_person)
-    await session.execute(_insert_ignore(session, ids))
     counts: dict[int, int] = {pid: len(evs) for pid, evs in per_person.items()}
+    last = await _advance(session, ids, counts)
+    missing = [pid for pid in ids if pid not in last]
+    if missing:  # first events for these people: create their counters, then advance them
+        await session.execute(_insert_ignore(session, missing))
+        last.update(await _advance(session, missing, counts))
+    now = utcnow()
+    stream: list[StreamEvent] = []
+    rows: list[dict[str, Any]] = []
+    for pid in ids:
+        seq = last[pid] - counts[pid]
+        for kind, payload, text in per_person[pid]:
+            seq += 1
+            rows.append({"person_id": pid, "seq": seq, "type": kind, "payload": payload, "created_at": now})
+            stream.append(StreamEvent(pid, seq, kind, payload, text))
+    await session.execute(insert(EventRecord), rows)
+    broker: Broker | None = session.info.get("broker")
+    if broker is not None:
+
+        async def deliver() -> None:
+            await broker.publish(stream)
+
+        on_commit(session, deliver)
+
+
+async def _advance(session: AsyncSession, ids: list[int], counts: dict[int, int]) -> dict[int, int]:
+    """Move each person's counter on by their event count; {person: new last number}."""
     # One UPDATE per distinct count keeps this to a couple of statements for a large fan-out.
     by_count: dict[int, list[int]] = {}
     for pid in ids:
@@ -71,23 +105,7 @@ async def publish_many(session: AsyncSession, items: Sequence[tuple[Iterable[int
             .returning(EventCursor.person_id, EventCursor.last_seq)
         )
         last.update({row[0]: row[1] for row in result})
-    now = utcnow()
-    stream: list[StreamEvent] = []
-    rows: list[dict[str, Any]] = []
-    for pid in ids:
-        seq = last[pid] - counts[pid]
-        for kind, payload in per_person[pid]:
-            seq += 1
-            rows.append({"person_id": pid, "seq": seq, "type": kind, "payload": payload, "created_at": now})
-            stream.append(StreamEvent(pid, seq, kind, payload))
-    await session.execute(insert(EventRecord), rows)
-    broker: Broker | None = session.info.get("broker")
-    if broker is not None:
-
-        async def deliver() -> None:
-            await broker.publish(stream)
-
-        on_commit(session, deliver)
+    return last
 
 
 async def current_seq(session: AsyncSession, person_id: int) -> tuple[int, int]:
