@@ -205,8 +205,7 @@ async def _reads(
                 .where(Member.conversation_id.in_(ids))
                 .group_by(Member.conversation_id)
             )
-        )
-        .all()
+        ).all()
     )
     last_rows = await session.execute(
         select(Message)

@@ -164,15 +164,12 @@ async def receipts(session: AsyncSession, actor: Actor, message_id: int) -> Rece
     """Who has and has not read a message (members who joined after it are not asked)."""
     message, conversation, _ = await _message(session, actor, message_id)
     rows = (
-        (
-            await session.execute(
-                select(Member.person_id, Member.read_seq).where(
-                    and_(Member.conversation_id == conversation.id, Member.joined_seq < message.seq)
-                )
+        await session.execute(
+            select(Member.person_id, Member.read_seq).where(
+                and_(Member.conversation_id == conversation.id, Member.joined_seq < message.seq)
             )
         )
-        .all()
-    )
+    ).all()
     others = [(pid, read) for pid, read in rows if pid != message.sender_id]
     names = await org.names_of(session, [pid for pid, _ in others])
     read = [PersonRef(id=pid, name=names.get(pid, "")) for pid, r in others if r >= message.seq]
