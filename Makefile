@@ -59,6 +59,8 @@ test: deps web lint
 bench: deps web
 	$(UV) run --frozen python -m bench.directory
 	$(UV) run --frozen python -m bench.events
+	$(UV) run --frozen python -m bench.im
+	$(UV) run --frozen python -m bench.im_search
 
 clean:
 	rm -rf .venv web/node_modules src/tongban/web_dist .mypy_cache .ruff_cache .pytest_cache test-artifacts
