@@ -154,7 +154,9 @@ async def test_unsigned_stale_or_unknown_posts_are_refused(
     hook = await _webhook(w)
     now = int(time.time() * 1000)
     wrong = _signed("SECnot-the-secret")
-    tampered = {**_signed(hook["secret"]), "X-Tongban-Timestamp": str(now + 1)}
+    signed = _signed(hook["secret"])
+    # A timestamp other than the one signed (derived from it: `now + 1` could be the same ms).
+    tampered = {**signed, "X-Tongban-Timestamp": str(int(signed["X-Tongban-Timestamp"]) + 1)}
     cases = [
         (hook["url"], {}),
         (hook["url"], {"X-Tongban-Timestamp": str(now)}),
