@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import resource
+import secrets
 import socket
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -94,3 +97,61 @@ def server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+async def insert_people_with_sessions(session: Any, count: int, csrf: str = "x") -> list[str]:
+    """Bulk-insert people 1..count in one department, each signed in; returns their cookies' tokens.
+
+    Benchmarks measure the stream, not sign-in, so sessions are written directly.
+    """
+    from tongban.auth.models import AuthSession
+    from tongban.auth.service import digest
+    from tongban.core.db import utcnow
+    from tongban.org.models import Department, Membership, Person
+
+    tokens = [secrets.token_urlsafe(24) for _ in range(count)]
+    root = Department(name="bench", parent_id=None)
+    session.add(root)
+    await session.flush()
+    root.path = f"/{root.id}/"
+    people = [
+        {
+            "id": i,
+            "username": f"u{i}",
+            "name": n,
+            "name_pinyin": "",
+            "name_initials": "",
+            "title": "",
+            "timezone": "Asia/Shanghai",
+            "locale": "zh-CN",
+            "working_hours": {},
+            "active": True,
+        }
+        for i, n in enumerate(random_names(count), start=1)
+    ]
+    await session.execute(Person.__table__.insert(), people)
+    await session.execute(
+        Membership.__table__.insert(),
+        [
+            {"person_id": i, "department_id": root.id, "is_primary": True, "sort_order": 0}
+            for i in range(1, count + 1)
+        ],
+    )
+    now = utcnow()
+    await session.execute(
+        AuthSession.__table__.insert(),
+        [
+            {
+                "person_id": i,
+                "token_hash": digest(tok),
+                "csrf_token": csrf,
+                "user_agent": "bench",
+                "ip": "",
+                "created_at": now,
+                "last_seen_at": now,
+                "expires_at": now + dt.timedelta(days=1),
+            }
+            for i, tok in enumerate(tokens, start=1)
+        ],
+    )
+    return tokens

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import multiprocessing
 import os
 import random
-import secrets
 import time
 import uuid
 from typing import Any, Literal
@@ -28,14 +26,18 @@ import asyncpg
 import websockets
 from pydantic import BaseModel
 
-from bench.common import installation, percentile, raise_fd_limit, random_names, rss_kib, server
-from tongban.auth.models import AuthSession
-from tongban.auth.service import digest
+from bench.common import (
+    insert_people_with_sessions,
+    installation,
+    percentile,
+    raise_fd_limit,
+    rss_kib,
+    server,
+)
 from tongban.core.config import Settings
-from tongban.core.db import Database, utcnow
+from tongban.core.db import Database
 from tongban.core.events import publish
 from tongban.core.events.broker import RedisBroker
-from tongban.org.models import Department, Membership, Person
 
 PG = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -48,55 +50,8 @@ class Tick(BaseModel):
 
 async def populate(count: int) -> tuple[list[int], list[str]]:
     db = Database(Settings().resolved_database_url)
-    tokens = [secrets.token_urlsafe(24) for _ in range(count)]
     async with db.transaction() as session:
-        root = Department(name="bench", parent_id=None)
-        session.add(root)
-        await session.flush()
-        root.path = f"/{root.id}/"
-        names = random_names(count)
-        await session.execute(
-            Person.__table__.insert(),
-            [
-                {
-                    "id": i,
-                    "username": f"u{i}",
-                    "name": n,
-                    "name_pinyin": "",
-                    "name_initials": "",
-                    "title": "",
-                    "timezone": "Asia/Shanghai",
-                    "locale": "zh-CN",
-                    "working_hours": {},
-                    "active": True,
-                }
-                for i, n in enumerate(names, start=1)
-            ],
-        )
-        await session.execute(
-            Membership.__table__.insert(),
-            [
-                {"person_id": i, "department_id": root.id, "is_primary": True, "sort_order": 0}
-                for i in range(1, count + 1)
-            ],
-        )
-        now = utcnow()
-        await session.execute(
-            AuthSession.__table__.insert(),
-            [
-                {
-                    "person_id": i,
-                    "token_hash": digest(tok),
-                    "csrf_token": "x",
-                    "user_agent": "bench",
-                    "ip": "",
-                    "created_at": now,
-                    "last_seen_at": now,
-                    "expires_at": now + dt.timedelta(days=1),
-                }
-                for i, tok in enumerate(tokens, start=1)
-            ],
-        )
+        tokens = await insert_people_with_sessions(session, count)
     await db.dispose()
     return list(range(1, count + 1)), tokens
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import os
 import random
@@ -28,13 +27,17 @@ from dataclasses import dataclass, field
 import httpx
 import websockets
 
-from bench.common import installation, percentile, raise_fd_limit, random_names, rss_kib, server
-from tongban.auth.models import AuthSession
-from tongban.auth.service import digest
+from bench.common import (
+    insert_people_with_sessions,
+    installation,
+    percentile,
+    raise_fd_limit,
+    rss_kib,
+    server,
+)
 from tongban.core.config import Settings
-from tongban.core.db import Database, utcnow
+from tongban.core.db import Database
 from tongban.im.models import Conversation, Member
-from tongban.org.models import Department, Membership, Person
 
 CSRF = "bench-csrf"
 
@@ -58,56 +61,10 @@ async def populate(shape: Shape, rng: random.Random) -> tuple[list[str], list[Gr
     """People, sessions and conversations by bulk insert: minutes of sign-ins saved."""
     db = Database(Settings().resolved_database_url)
     count = shape.clients
-    tokens = [secrets.token_urlsafe(24) for _ in range(count)]
     small: list[Group] = []
     big: list[Group] = []
     async with db.transaction() as session:
-        root = Department(name="bench", parent_id=None)
-        session.add(root)
-        await session.flush()
-        root.path = f"/{root.id}/"
-        await session.execute(
-            Person.__table__.insert(),
-            [
-                {
-                    "id": i,
-                    "username": f"u{i}",
-                    "name": n,
-                    "name_pinyin": "",
-                    "name_initials": "",
-                    "title": "",
-                    "timezone": "Asia/Shanghai",
-                    "locale": "zh-CN",
-                    "working_hours": {},
-                    "active": True,
-                }
-                for i, n in enumerate(random_names(count), start=1)
-            ],
-        )
-        await session.execute(
-            Membership.__table__.insert(),
-            [
-                {"person_id": i, "department_id": root.id, "is_primary": True, "sort_order": 0}
-                for i in range(1, count + 1)
-            ],
-        )
-        now = utcnow()
-        await session.execute(
-            AuthSession.__table__.insert(),
-            [
-                {
-                    "person_id": i,
-                    "token_hash": digest(tok),
-                    "csrf_token": CSRF,
-                    "user_agent": "bench",
-                    "ip": "",
-                    "created_at": now,
-                    "last_seen_at": now,
-                    "expires_at": now + dt.timedelta(days=1),
-                }
-                for i, tok in enumerate(tokens, start=1)
-            ],
-        )
+        tokens = await insert_people_with_sessions(session, count, CSRF)
         people = list(range(1, count + 1))
         plans: list[tuple[str, list[int]]] = [
             (f"小组{n}", people[n * 10 : n * 10 + 10]) for n in range(count // 10)

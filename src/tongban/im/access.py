@@ -51,7 +51,7 @@ def readable_conversations(actor: Actor) -> Select[Conversation, Member]:
 
 
 async def access_conversation(
-    session: AsyncSession, actor: Actor, conversation_id: int, *, lock: bool = False
+    session: AsyncSession, actor: Actor, conversation_id: int
 ) -> tuple[Conversation, Member]:
     stmt = readable_conversations(actor).where(Conversation.id == conversation_id)
     row = (await session.execute(stmt)).first()
