@@ -5,6 +5,32 @@ import type { Locale } from '../api/types';
 import enUS from './locales/en-US.json';
 import zhCN from './locales/zh-CN.json';
 
+type Messages = Record<string, unknown>;
+
+// Each capability keeps its strings beside its pages (features/<name>/locales/<locale>.json,
+// one top-level key named after the capability), so capabilities never edit a shared file.
+const featureLocales = import.meta.glob<Messages>('../features/*/locales/*.json', {
+  eager: true,
+  import: 'default',
+});
+
+function messagesFor(locale: Locale, shell: Messages): Messages {
+  const merged: Messages = { ...shell };
+  for (const [path, messages] of Object.entries(featureLocales)) {
+    if (!path.endsWith(`/${locale}.json`)) continue;
+    for (const [key, value] of Object.entries(messages)) {
+      if (key in merged) throw new Error(`i18n key "${key}" is defined twice (${path})`);
+      merged[key] = value;
+    }
+  }
+  return merged;
+}
+
+export const MESSAGES: Record<Locale, Messages> = {
+  'zh-CN': messagesFor('zh-CN', zhCN),
+  'en-US': messagesFor('en-US', enUS),
+};
+
 export const LOCALES: Locale[] = ['zh-CN', 'en-US'];
 const STORAGE_KEY = 'tongban.locale';
 // Set when the language was chosen while signed out, so the choice is carried into the session.
@@ -60,7 +86,7 @@ export function createI18n(lng: Locale = initialLocale()) {
   const instance = i18n.createInstance();
   instance.on('languageChanged', applyDocumentLanguage);
   void instance.use(initReactI18next).init({
-    resources: { 'zh-CN': { translation: zhCN }, 'en-US': { translation: enUS } },
+    resources: { 'zh-CN': { translation: MESSAGES['zh-CN'] }, 'en-US': { translation: MESSAGES['en-US'] } },
     lng,
     fallbackLng: 'zh-CN',
     supportedLngs: LOCALES,

@@ -8,27 +8,26 @@ Roles, seen from one target — a person in 农业农村局 and its sub-departme
     dept_admin_target   department admin of 农业农村局 (the target's department and its subtree)
     org_admin           organisation admin
 
-`test_every_route_is_in_the_matrix` fails when an /api route under COVERED_PREFIXES has no row
-here, so a new endpoint cannot ship without saying who may call it. Each new capability adds
-its prefix to COVERED_PREFIXES and its rows to MATRIX.
+`test_matrix_is_current` fails when a route under COVERED_PREFIXES has no row here (and
+tests/test_authz_coverage.py when any /api route is in no capability's matrix).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 
+from tests.authz import check_matrix_is_current
 from tests.factories import PASSWORD, Org, sign_in
 
 ROLES = ("anonymous", "member", "dept_admin_other", "dept_admin_target", "org_admin")
 
-# Capabilities whose endpoints the matrix covers. Add yours (and its rows) when you add one.
+# The /api prefixes this matrix owns (tests/authz.py).
 COVERED_PREFIXES = ("/api/org", "/api/auth", "/api/me")
 
 
@@ -208,32 +207,5 @@ async def test_dept_admin_cannot_leave_subtree(world: World) -> None:
     assert r.status_code == 403
 
 
-def _api_routes(routes: Sequence[Any], prefix: str = "") -> Iterator[tuple[str, str]]:
-    for route in routes:
-        included = getattr(route, "original_router", None)
-        if included is not None:  # FastAPI ≥ 0.16x keeps included routers as lazy branches
-            sub_prefix = getattr(getattr(route, "include_context", None), "prefix", "") or ""
-            yield from _api_routes(included.routes, prefix + sub_prefix)
-        elif isinstance(route, APIRoute):
-            for method in route.methods - {"HEAD", "OPTIONS"}:
-                yield method, prefix + route.path
-
-
-def test_every_route_is_in_the_matrix() -> None:
-    from tongban.app import create_app
-
-    app = create_app()
-    walked = set(_api_routes(app.routes))
-    # The OpenAPI schema is the public view of the same routes: if walking the router ever
-    # misses something (FastAPI internals change), this catches it instead of passing quietly.
-    documented = {
-        (method.upper(), path) for path, operations in app.openapi()["paths"].items() for method in operations
-    }
-    covered_documented = {(m, p) for m, p in documented if p.startswith(COVERED_PREFIXES)}
-    assert covered_documented <= walked, "walking app.routes missed documented routes"
-    routes = {(m, p) for m, p in walked if p.startswith(COVERED_PREFIXES)}
-    assert {p for _, p in routes} >= {"/api/me", "/api/org/people", "/api/auth/login"}
-    missing = sorted(routes - set(MATRIX))
-    assert not missing, f"add these endpoints to MATRIX in tests/test_authz_matrix.py: {missing}"
-    stale = sorted(set(MATRIX) - routes)
-    assert not stale, f"MATRIX lists endpoints that no longer exist: {stale}"
+def test_matrix_is_current() -> None:
+    check_matrix_is_current(MATRIX, COVERED_PREFIXES)
