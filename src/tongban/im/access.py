@@ -31,6 +31,10 @@ i18n.register(
         "field.im_not_member": ("不在会话中", "is not a member of the conversation"),
         "field.im_bad_reply": ("引用的消息不在本会话中", "is not a message of this conversation"),
         "field.im_bad_file": ("文件不存在或无权访问", "no such file, or not yours to share"),
+        "field.im_bad_card": (
+            "卡片对象不存在或无权分享",
+            "no such object to show as a card, or not yours to share",
+        ),
         "field.im_mention_all": ("大群中只有管理员可以 @所有人", "only admins may @all in a large group"),
         "field.im_self_chat": ("不能和自己单聊", "cannot start a chat with yourself"),
         "field.im_unknown_person": ("成员不存在", "no such person"),

@@ -19,7 +19,7 @@ from tongban.core.errors import AppError, Forbidden, Invalid, NotFound
 from tongban.core.events import domain, publish
 from tongban.core.permissions import Actor
 from tongban.files import service as files
-from tongban.im import search
+from tongban.im import cards, search
 from tongban.im.access import BIG_GROUP, access_conversation, member_ids
 from tongban.im.models import Conversation, Member, Mention, Message, Reaction
 from tongban.im.render import read_cursors, render
@@ -75,8 +75,19 @@ async def do_send(
 ) -> tuple[Message, bool]:
     """Send; returns (message, created). A repeated `client_msg_id` returns the first message."""
     conversation, member = await access_conversation(session, actor, conversation_id)
+    card = None
+    if data.card is not None:
+        card = await cards.resolve(session, actor, data.card, field_name="body.card")
+    elif data.link_card is not None:
+        card = await cards.resolve_link(session, actor, data.link_card)
     return await send_as(
-        session, actor.person_id if bot_name is None else None, conversation, member, data, bot_name
+        session,
+        actor.person_id if bot_name is None else None,
+        conversation,
+        member,
+        data,
+        bot_name,
+        card=card,
     )
 
 
@@ -88,8 +99,10 @@ async def send_as(
     data: MessageCreate,
     bot_name: str | None = None,
     *,
+    card: Card | None = None,
     forwarded_files: list[dict[str, str]] | None = None,
 ) -> tuple[Message, bool]:
+    """Store and fan out a message of `sender_id` (None for a bot). `card` is already resolved."""
     if data.client_msg_id and sender_id is not None:
         existing = (
             await session.execute(
@@ -102,7 +115,7 @@ async def send_as(
         ).scalar()
         if existing is not None:
             return existing, False
-    if not data.body and not data.file_ids and data.card is None and not forwarded_files:
+    if not data.body and not data.file_ids and card is None and not forwarded_files:
         raise Invalid("body.body", "field.im_empty_message")
     reply_to = await _same_conversation(session, conversation.id, data.reply_to_id, "body.reply_to_id")
     root = await _same_conversation(session, conversation.id, data.thread_root_id, "body.thread_root_id")
@@ -116,7 +129,7 @@ async def send_as(
     mentions, mentions_all = await _mentions(session, conversation, member, data.body)
 
     seq = await _next_seq(session, conversation.id)
-    kind = "card" if data.card else "text"
+    kind = "card" if card else "text"
     if file_refs:
         kind = "image" if all(f["content_type"] in IMAGE_TYPES for f in file_refs) else "file"
     message = Message(
@@ -127,7 +140,9 @@ async def send_as(
         kind=kind,
         body=data.body,
         files=file_refs,
-        card=data.card.model_dump() if data.card else None,
+        card=card.model_dump() if card else None,
+        card_type=card.type if card else None,
+        card_ref=card.ref if card else None,
         reply_to_id=reply_to.id if reply_to else None,
         thread_root_id=root.id if root else None,
         mentions=mentions,
@@ -258,6 +273,7 @@ async def do_recall(session: AsyncSession, settings: Settings, actor: Actor, mes
     message.recalled_at = utcnow()
     message.recalled_by = actor.person_id
     message.body, message.files, message.card = "", [], None  # gone for everyone, the server included
+    message.card_type = message.card_ref = None
     await session.execute(delete(Mention).where(Mention.message_id == message.id))
     await session.flush()
     await search.unindex_message(session, message)
@@ -297,10 +313,16 @@ async def do_forward(
     sent = []
     for target_id in dict.fromkeys(conversation_ids):
         target, member = await access_conversation(session, actor, target_id)
+        # The card travels as it was described to the original sender, who shared it.
         card = Card.model_validate(message.card) if message.card else None
-        copy = MessageCreate(body=message.body, card=card)
         new, _ = await send_as(
-            session, actor.person_id, target, member, copy, forwarded_files=list(message.files)
+            session,
+            actor.person_id,
+            target,
+            member,
+            MessageCreate(body=message.body),
+            card=card,
+            forwarded_files=list(message.files),
         )
         sent.append(new)
     return sent

@@ -62,6 +62,8 @@ class Message(Base):
         # A retried send carries the same client id: one message, however often it arrives.
         UniqueConstraint("conversation_id", "sender_id", "client_msg_id"),
         Index("ix_im_messages_thread", "thread_root_id", "seq"),
+        # update_cards finds every message showing one object.
+        Index("ix_im_messages_card", "card_type", "card_ref"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -73,6 +75,8 @@ class Message(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     card: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    card_type: Mapped[str | None] = mapped_column(String(32))
+    card_ref: Mapped[str | None] = mapped_column(String(64))
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("im_messages.id", ondelete="SET NULL"))
     thread_root_id: Mapped[int | None] = mapped_column(ForeignKey("im_messages.id", ondelete="CASCADE"))
     thread_reply_count: Mapped[int] = mapped_column(Integer, default=0)

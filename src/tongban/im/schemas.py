@@ -21,13 +21,30 @@ class FileRef(BaseModel):
     has_thumbnail: bool
 
 
-class Card(BaseModel):
-    """An internal object shown in a chat. The owning capability fills it; the client renders any type."""
+class CardRef(BaseModel):
+    """Names an object of another capability to show as a card; its owner describes it (im/cards.py)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     type: str = Field(min_length=1, max_length=32, pattern=r"^[a-z_]+$")
-    title: str = Field(min_length=1, max_length=200)
-    summary: str = Field(default="", max_length=1000)
-    link: str = Field(min_length=1, max_length=500, pattern=r"^/[^\s]*$")  # in-app paths only
+    ref: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+
+class CardField(BaseModel):
+    label: str
+    value: str
+
+
+class Card(BaseModel):
+    """An internal object shown in a chat, as its owning capability described it to the sender."""
+
+    type: str
+    ref: str
+    title: str
+    summary: str = ""
+    link: str = Field(pattern=r"^/([^/\s][^\s]*)?$")  # in-app paths only, never //host
+    fields: list[CardField] = Field(default_factory=list)
+    status: str = ""
 
 
 class ReplyRef(BaseModel):
@@ -84,7 +101,10 @@ class MessageCreate(BaseModel):
     file_ids: list[str] = Field(default_factory=list, max_length=20)
     reply_to_id: int | None = None
     thread_root_id: int | None = None
-    card: Card | None = None
+    # A card the sender shares: 422 when its owner does not know it or the sender may not read it.
+    card: CardRef | None = None
+    # A link to an in-app page found in the body: unfurled into a card when it can be, else ignored.
+    link_card: CardRef | None = None
 
     @field_validator("body")
     @classmethod

@@ -1170,11 +1170,20 @@ export interface components {
         };
         /**
          * Card
-         * @description An internal object shown in a chat. The owning capability fills it; the client renders any type.
+         * @description An internal object shown in a chat, as its owning capability described it to the sender.
          */
         Card: {
+            /** Fields */
+            fields?: components["schemas"]["CardField"][];
             /** Link */
             link: string;
+            /** Ref */
+            ref: string;
+            /**
+             * Status
+             * @default
+             */
+            status?: string;
             /**
              * Summary
              * @default
@@ -1182,6 +1191,23 @@ export interface components {
             summary?: string;
             /** Title */
             title: string;
+            /** Type */
+            type: string;
+        };
+        /** CardField */
+        CardField: {
+            /** Label */
+            label: string;
+            /** Value */
+            value: string;
+        };
+        /**
+         * CardRef
+         * @description Names an object of another capability to show as a card; its owner describes it (im/cards.py).
+         */
+        CardRef: {
+            /** Ref */
+            ref: string;
             /** Type */
             type: string;
         };
@@ -1588,11 +1614,12 @@ export interface components {
              * @default
              */
             body?: string;
-            card?: components["schemas"]["Card"] | null;
+            card?: components["schemas"]["CardRef"] | null;
             /** Client Msg Id */
             client_msg_id?: string | null;
             /** File Ids */
             file_ids?: string[];
+            link_card?: components["schemas"]["CardRef"] | null;
             /** Reply To Id */
             reply_to_id?: number | null;
             /** Thread Root Id */

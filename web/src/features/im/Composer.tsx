@@ -8,6 +8,7 @@ import { MENTION_ALL } from './markdownParse';
 import { encodeMentions, insertMention, mentionAt } from './mentionQuery';
 import type { MemberRead, MessageCreate, ReplyRef } from './types';
 import { uploadFile } from './uploadFile';
+import { linkCardIn } from './linkCards';
 
 const MAX_LENGTH = 10_000;
 
@@ -81,7 +82,12 @@ export function Composer({
       return;
     }
     const people = members.filter((m) => m.person_id !== myId).map((m) => ({ id: m.person_id, name: m.name }));
-    onSend({ body: encodeMentions(body, people, members.length > 2), reply_to_id: replyTo?.id });
+    const linkCard = linkCardIn(body, window.location.origin);
+    onSend({
+      body: encodeMentions(body, people, members.length > 2),
+      reply_to_id: replyTo?.id,
+      ...(linkCard ? { link_card: linkCard } : {}),
+    });
     setText('');
     setCaret(0);
     onCancelReply();

@@ -1,55 +1,11 @@
-import {
-  AuditOutlined,
-  CalendarOutlined,
-  DownloadOutlined,
-  FileOutlined,
-  FileTextOutlined,
-  LinkOutlined,
-  VideoCameraOutlined,
-} from '@ant-design/icons';
-import type { ReactNode } from 'react';
+import { DownloadOutlined, FileOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
 import { fileUrls } from './api';
-import { safeCardPath } from './cardPath';
+import { MessageCardView } from './MessageCardView';
 import { Markdown } from './Markdown';
 import { usePane } from './paneContext';
-import type { LocalMessage, MessageCard, MessageFile } from './types';
+import type { LocalMessage, MessageFile } from './types';
 import { formatSize } from './uploadFile';
-
-const CARD_ICONS: Record<string, ReactNode> = {
-  approval: <AuditOutlined />,
-  doc: <FileTextOutlined />,
-  document: <FileTextOutlined />,
-  event: <CalendarOutlined />,
-  calendar: <CalendarOutlined />,
-  meeting: <VideoCameraOutlined />,
-  file: <FileOutlined />,
-};
-
-function Card({ card }: { card: MessageCard }) {
-  const path = safeCardPath(card.link);
-  const inner = (
-    <>
-      <span className="im-card-icon" aria-hidden>
-        {CARD_ICONS[card.type] ?? <LinkOutlined />}
-      </span>
-      <span className="im-card-text">
-        <span className="im-card-title">{card.title}</span>
-        {card.summary && <span className="im-card-summary">{card.summary}</span>}
-      </span>
-    </>
-  );
-  return path ? (
-    <Link to={path} className="im-card" data-card-type={card.type}>
-      {inner}
-    </Link>
-  ) : (
-    <div className="im-card" data-card-type={card.type}>
-      {inner}
-    </div>
-  );
-}
 
 function FileCard({ file }: { file: MessageFile }) {
   const { t } = useTranslation();
@@ -85,7 +41,7 @@ export function MessageContent({ message }: { message: LocalMessage }) {
       {message.files.map((f) =>
         f.content_type.startsWith('image/') ? <ImageThumb key={f.id} file={f} /> : <FileCard key={f.id} file={f} />,
       )}
-      {message.card && <Card card={message.card} />}
+      {message.card && <MessageCardView card={message.card} />}
     </>
   );
 }

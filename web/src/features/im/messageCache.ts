@@ -80,10 +80,10 @@ export function pendingMessage(
     seq: Number.MAX_SAFE_INTEGER,
     sender: me,
     bot_name: null,
-    kind: draft.file_ids?.length ? 'file' : 'text',
+    kind: draft.file_ids?.length ? 'file' : draft.card ? 'card' : 'text',
     body: draft.body,
     files: [],
-    card: draft.card ?? null,
+    card: null, // described by the server: it appears when the send is confirmed
     reply_to: null,
     thread_root_id: draft.thread_root_id ?? null,
     thread_reply_count: 0,

@@ -18,12 +18,23 @@ export interface MessageFile {
   has_thumbnail: boolean;
 }
 
+/** An object of another capability, described by that capability (src/tongban/im/cards.py). */
 export interface MessageCard {
   type: string;
+  ref: string;
   title: string;
   summary: string;
   /** An in-app path such as /approvals/12. */
   link: string;
+  fields: { label: string; value: string }[];
+  /** e.g. 审批中 / 已通过; the owner keeps it current. */
+  status: string;
+}
+
+/** Names an object to show as a card; the server asks its owner for the rest. */
+export interface CardRef {
+  type: string;
+  ref: string;
 }
 
 export interface ReplyRef {
@@ -126,7 +137,9 @@ export interface MessageCreate {
   file_ids?: string[];
   reply_to_id?: number;
   thread_root_id?: number;
-  card?: MessageCard;
+  card?: CardRef;
+  /** A link to an in-app page in `body`: unfurled into a card if the sender may read it. */
+  link_card?: CardRef;
 }
 
 export interface ThreadRead {
