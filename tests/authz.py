@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import pytest
 from fastapi.routing import APIRoute
 
 
@@ -54,3 +55,15 @@ def check_matrix_is_current(matrix: dict[tuple[str, str], Any], prefixes: tuple[
     assert not missing, f"add these endpoints to the capability's MATRIX: {missing}"
     stale = sorted(set(matrix) - routes)
     assert not stale, f"MATRIX lists endpoints that no longer exist: {stale}"
+
+
+def matrix_cases(
+    matrix: dict[tuple[str, str], tuple[dict[str, int], Any]], roles: Sequence[str]
+) -> list[Any]:
+    """One pytest case per endpoint and role: (method, path, role, expected status)."""
+
+    return [
+        pytest.param(method, path, role, expected[role], id=f"{method} {path} as {role}")
+        for (method, path), (expected, _call) in matrix.items()
+        for role in roles
+    ]

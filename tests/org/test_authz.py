@@ -14,7 +14,7 @@ tests/test_authz_coverage.py when any /api route is in no capability's matrix).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.authz import check_matrix_is_current
+from tests.authz import check_matrix_is_current, matrix_cases
 from tests.factories import PASSWORD, Org, sign_in
 
 ROLES = ("anonymous", "member", "dept_admin_other", "dept_admin_target", "org_admin")
@@ -172,13 +172,7 @@ async def world(org: Org, app: FastAPI) -> Any:
         yield World(people, target, farm, team, finance, c)
 
 
-def _cases() -> Iterator[Any]:
-    for (method, path), (expected, _call) in MATRIX.items():
-        for role in ROLES:
-            yield pytest.param(method, path, role, expected[role], id=f"{method} {path} as {role}")
-
-
-@pytest.mark.parametrize(("method", "path", "role", "expected"), list(_cases()))
+@pytest.mark.parametrize(("method", "path", "role", "expected"), matrix_cases(MATRIX, ROLES))
 async def test_matrix(world: World, method: str, path: str, role: str, expected: int) -> None:
     c = world.client
     if role != "anonymous" and (method, path) != ("POST", "/api/auth/login"):

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tongban.core.errors import Conflict, Invalid
+from tongban.core.errors import Conflict, Forbidden, Invalid
 from tongban.core.events import domain, publish
 from tongban.core.permissions import Actor
 from tongban.im.access import (
@@ -132,7 +132,11 @@ async def do_create_department_group(session: AsyncSession, actor: Actor, depart
 
 async def _sync_department_group(session: AsyncSession, conversation: Conversation) -> bool:
     assert conversation.department_id is not None
-    wanted = await org.department_member_ids(session, conversation.department_id)
+    wanted = set(await org.department_member_ids(session, conversation.department_id))
+    # Its owner stays even when outside the department: an org admin who set the group up for a
+    # township still runs it (admins, the announcement, the webhooks).
+    if conversation.owner_id is not None:
+        wanted.add(conversation.owner_id)
     have = set(await member_ids(session, conversation.id))
     leaving = have - wanted
     if leaving:
@@ -354,7 +358,7 @@ async def do_set_role(
     if member.role != "owner":
         require_admin(member)
         if role == "admin":
-            raise Invalid("body.role", "field.invalid")
+            raise Forbidden()  # admins are made by the owner alone
     if person_id == conversation.owner_id:
         raise Invalid("path.person_id", "field.invalid")
     result = await session.execute(

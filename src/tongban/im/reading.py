@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tongban.core.errors import Forbidden
 from tongban.core.events import publish
 from tongban.core.events.service import EphemeralBroker, publish_ephemeral
 from tongban.core.permissions import Actor
@@ -161,8 +162,13 @@ async def do_mark_read(session: AsyncSession, actor: Actor, conversation_id: int
 
 
 async def receipts(session: AsyncSession, actor: Actor, message_id: int) -> Receipts:
-    """Who has and has not read a message (members who joined after it are not asked)."""
+    """Who has and has not read a message (members who joined after it are not asked).
+
+    Only its sender may ask, as in DingTalk and Feishu: who reads whose messages, and when, is
+    not for every member to watch."""
     message, conversation, _ = await _message(session, actor, message_id)
+    if message.sender_id != actor.person_id:
+        raise Forbidden("im_not_yours")
     rows = (
         await session.execute(
             select(Member.person_id, Member.read_seq).where(
