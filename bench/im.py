@@ -111,6 +111,7 @@ class Stats:
     # (conversation, reader) -> (seq it marked read, when) while the sender waits for im.read
     read_waits: dict[tuple[int, int], tuple[int, float]] = field(default_factory=dict)
     read_latencies: list[float] = field(default_factory=list)
+    by_conversation: list[tuple[int, float]] = field(default_factory=list)
     # person -> a message they just received in a small group, for the read sampler
     fresh: dict[int, tuple[int, int]] = field(default_factory=dict)
 
@@ -137,7 +138,9 @@ async def client(url: str, person_id: int, token: str, stats: Stats, sockets: li
                 message = event["message"]
                 body = message["body"]
                 if body.startswith("t="):
-                    stats.latencies.append((now - float(body[2:].split()[0])) * 1000)
+                    latency = (now - float(body[2:].split()[0])) * 1000
+                    stats.latencies.append(latency)
+                    stats.by_conversation.append((message["conversation_id"], latency))
                     stats.delivered += 1
                     stats.first = min(stats.first, now)
                     stats.last = max(stats.last, now)
@@ -265,6 +268,14 @@ async def run(
         f"send -> deliver latency: p50 {percentile(stats.latencies, 50):.1f} ms  "
         f"p99 {percentile(stats.latencies, 99):.1f} ms  max {max(stats.latencies, default=float('nan')):.1f} ms  "
         "(target p99 <= 100 ms)"
+    )
+    bigs = {g.id for g in big}
+    in_big = [ms for conversation, ms in stats.by_conversation if conversation in bigs]
+    in_small = [ms for conversation, ms in stats.by_conversation if conversation not in bigs]
+    print(
+        f"  in groups of 10: p50 {percentile(in_small, 50):.1f} ms  p99 {percentile(in_small, 99):.1f} ms; "
+        f"in groups of {len(big[0].members) if big else 0}: p50 {percentile(in_big, 50):.1f} ms  "
+        f"p99 {percentile(in_big, 99):.1f} ms"
     )
     print(
         f"read receipt -> sender: {len(stats.read_latencies)} samples  "

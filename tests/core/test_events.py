@@ -170,3 +170,17 @@ async def _eventually(fetch, check, timeout: float = 5.0) -> bool:
         if asyncio.get_running_loop().time() > deadline:
             return False
         await asyncio.sleep(0.05)
+
+
+async def test_a_stored_payload_reads_back_as_the_event(people, db):
+    """Payloads are stored from JSON text made once per fan-out: the row must hold the object."""
+    liu, han = people
+    async with db.transaction() as session:
+        await publish(session, [liu.id, han.id], Ping(n=7))
+    async with db.transaction(write=False) as session:
+        from tongban.core.events.service import fetch_since
+
+        for person in (liu, han):
+            (event,) = await fetch_since(session, person.id, 0)
+            assert event.payload == {"type": "test.ping", "n": 7}
+            assert isinstance(event.payload, dict)
