@@ -6,7 +6,7 @@ leak nothing.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.core import i18n
@@ -54,11 +54,23 @@ def readable_conversations(actor: Actor) -> Select[Conversation, Member]:
     )
 
 
+# Built once, for every message sent and read: readable_conversations with both ids bound.
+_ONE_READABLE = (
+    select(Conversation, Member)
+    .join(Member, Member.conversation_id == Conversation.id)
+    .where(Member.person_id == bindparam("person_id"), Conversation.id == bindparam("conversation_id"))
+)
+_MEMBER_IDS = select(Member.person_id).where(Member.conversation_id == bindparam("conversation_id"))
+
+
 async def access_conversation(
     session: AsyncSession, actor: Actor, conversation_id: int
 ) -> tuple[Conversation, Member]:
-    stmt = readable_conversations(actor).where(Conversation.id == conversation_id)
-    row = (await session.execute(stmt)).first()
+    row = (
+        await session.execute(
+            _ONE_READABLE, {"person_id": actor.person_id, "conversation_id": conversation_id}
+        )
+    ).first()
     if row is None:
         raise Forbidden("im_not_member")
     conversation, member = row
@@ -71,5 +83,5 @@ def require_admin(member: Member) -> None:
 
 
 async def member_ids(session: AsyncSession, conversation_id: int) -> list[int]:
-    rows = await session.execute(select(Member.person_id).where(Member.conversation_id == conversation_id))
+    rows = await session.execute(_MEMBER_IDS, {"conversation_id": conversation_id})
     return list(rows.scalars())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.files import service as files
@@ -33,10 +33,13 @@ class ReadCursors:
         return bisect.bisect_left(self._sorted, seq)
 
 
+_CURSORS = select(Member.person_id, Member.read_seq).where(
+    Member.conversation_id == bindparam("conversation_id")
+)
+
+
 async def read_cursors(session: AsyncSession, conversation_id: int) -> ReadCursors:
-    rows = await session.execute(
-        select(Member.person_id, Member.read_seq).where(Member.conversation_id == conversation_id)
-    )
+    rows = await session.execute(_CURSORS, {"conversation_id": conversation_id})
     return ReadCursors([(int(a), int(b)) for a, b in rows])
 
 

@@ -113,6 +113,11 @@ def bigrams(text: str) -> str:
     return " ".join(out)
 
 
+# Built once: they run for every message sent.
+_INDEX_FTS = insert(FTS).prefix_with("OR REPLACE")
+_INDEX_BIGRAMS = insert(BIGRAMS).prefix_with("OR REPLACE")
+
+
 async def index_message(session: AsyncSession, message: Message, *, new: bool = False) -> None:
     """Make the message findable by its current text (on PostgreSQL the index is on the table).
 
@@ -125,14 +130,12 @@ async def index_message(session: AsyncSession, message: Message, *, new: bool = 
         await unindex_message(session, message)
     if message.body and message.recalled_at is None:
         await session.execute(
-            insert(FTS)
-            .prefix_with("OR REPLACE")
-            .values(rowid=message.id, body=message.body, conversation_id=message.conversation_id)
+            _INDEX_FTS,
+            {"rowid": message.id, "body": message.body, "conversation_id": message.conversation_id},
         )
         await session.execute(
-            insert(BIGRAMS)
-            .prefix_with("OR REPLACE")
-            .values(rowid=message.id, grams=bigrams(message.body), conversation_id=message.conversation_id)
+            _INDEX_BIGRAMS,
+            {"rowid": message.id, "grams": bigrams(message.body), "conversation_id": message.conversation_id},
         )
 
 

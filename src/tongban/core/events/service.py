@@ -124,6 +124,14 @@ async def _store(
         await session.execute(_STORE_SQLITE, {**params, "rows": rows})
 
 
+_ADVANCE = (
+    update(EventCursor)
+    .where(EventCursor.person_id.in_(bindparam("ids", expanding=True)))
+    .values(last_seq=EventCursor.last_seq + bindparam("count"))
+    .returning(EventCursor.person_id, EventCursor.last_seq)
+)
+
+
 async def _advance(session: AsyncSession, ids: list[int], counts: dict[int, int]) -> dict[int, int]:
     """Move each person's counter on by their event count; {person: new last number}."""
     # One UPDATE per distinct count keeps this to a couple of statements for a large fan-out.
@@ -132,12 +140,7 @@ async def _advance(session: AsyncSession, ids: list[int], counts: dict[int, int]
         by_count.setdefault(counts[pid], []).append(pid)
     last: dict[int, int] = {}
     for count, pids in by_count.items():
-        result = await session.execute(
-            update(EventCursor)
-            .where(EventCursor.person_id.in_(pids))
-            .values(last_seq=EventCursor.last_seq + count)
-            .returning(EventCursor.person_id, EventCursor.last_seq)
-        )
+        result = await session.execute(_ADVANCE, {"ids": pids, "count": count})
         last.update({row[0]: row[1] for row in result})
     return last
 
