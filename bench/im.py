@@ -282,6 +282,23 @@ async def run(
         f"p50 {percentile(stats.read_latencies, 50):.1f} ms  p99 {percentile(stats.read_latencies, 99):.1f} ms"
     )
     print(f"server RSS under load: {peak_rss / 1024:.1f} MiB")
+    print(f"server GC passes over 25 ms: {gc_pauses(url)}")
+
+
+def gc_pauses(url: str) -> str:
+    """Counts of the server's collector passes by length, from its Prometheus metrics."""
+    text = httpx.get(f"http://{url}/metrics", timeout=10).text
+    over: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("tongban_gc_pause_seconds_bucket"):
+            labels, value = line.rsplit(" ", 1)
+            generation = labels.split('generation="')[1].split('"')[0]
+            le = labels.split('le="')[1].split('"')[0]
+            if le == "0.025":
+                over[generation] = over.get(generation, 0) - float(value)
+            elif le == "+Inf":
+                over[generation] = over.get(generation, 0) + float(value)
+    return ", ".join(f"generation {g}: {int(n)}" for g, n in sorted(over.items())) or "none"
 
 
 def main() -> None:

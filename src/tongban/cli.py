@@ -64,9 +64,12 @@ def tune_gc() -> None:
     """
     import gc
 
+    from tongban.core.metrics import watch_gc
+
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    watch_gc()
 
 
 @main.command()
