@@ -306,6 +306,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/im/conversations/{conversation_id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset Join Link
+         * @description A fresh join link valid for 7 days; the previous one stops working.
+         */
+        post: operations["reset_join_link_api_im_conversations__conversation_id__link_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/im/conversations/{conversation_id}/me": {
         parameters: {
             query?: never;
@@ -380,6 +400,26 @@ export interface paths {
          * @description Send. The same `client_msg_id` sent twice gives the same message (200 instead of 201).
          */
         post: operations["send_message_api_im_conversations__conversation_id__messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/conversations/{conversation_id}/owner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer Owner
+         * @description The owner hands the group to another member and stays on as an admin.
+         */
+        post: operations["transfer_owner_api_im_conversations__conversation_id__owner_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -565,7 +605,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Preview Join Link
+         * @description What a join link leads to (name, size), for whoever holds the link while it is on.
+         */
+        get: operations["preview_join_link_api_im_join__token__get"];
         put?: never;
         /** Join By Link */
         post: operations["join_by_link_api_im_join__token__post"];
@@ -1248,6 +1292,8 @@ export interface components {
             last_message: components["schemas"]["MessageRead"] | null;
             /** Last Seq */
             last_seq: number;
+            /** Link Expires At */
+            link_expires_at: string | null;
             /** Link Token */
             link_token: string | null;
             /** Member Count */
@@ -1329,6 +1375,8 @@ export interface components {
         ConversationUpdate: {
             /** Announcement */
             announcement?: string | null;
+            /** Avatar File Id */
+            avatar_file_id?: string | null;
             /** Join By Link */
             join_by_link?: boolean | null;
             /** Name */
@@ -1518,6 +1566,22 @@ export interface components {
             message: string;
             /** Row */
             row: number;
+        };
+        /**
+         * JoinPreview
+         * @description What a join link shows before one joins: enough to decide, nothing of the conversation.
+         */
+        JoinPreview: {
+            /** Already Member */
+            already_member: boolean;
+            /** Avatar File Id */
+            avatar_file_id: string | null;
+            /** Conversation Id */
+            conversation_id: number;
+            /** Member Count */
+            member_count: number;
+            /** Name */
+            name: string;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1740,6 +1804,11 @@ export interface components {
             quiet_hours_end?: string | null;
             /** Quiet Hours Start */
             quiet_hours_start?: string | null;
+        };
+        /** OwnerTransfer */
+        OwnerTransfer: {
+            /** Person Id */
+            person_id: number;
         };
         /** Page[NotificationRead] */
         Page_NotificationRead_: {
@@ -2636,6 +2705,37 @@ export interface operations {
             };
         };
     };
+    reset_join_link_api_im_conversations__conversation_id__link_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     update_my_settings_api_im_conversations__conversation_id__me_patch: {
         parameters: {
             query?: never;
@@ -2857,6 +2957,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    transfer_owner_api_im_conversations__conversation_id__owner_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OwnerTransfer"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
                 };
             };
             /** @description Validation Error */
@@ -3175,6 +3310,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    preview_join_link_api_im_join__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinPreview"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };
