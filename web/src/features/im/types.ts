@@ -108,7 +108,18 @@ export interface ConversationRead {
 export interface ConversationDetail extends ConversationRead {
   announcement: string;
   join_by_link: boolean;
+  /** Owners and admins only: the join link's token and when it stops working. */
   link_token?: string | null;
+  link_expires_at?: string | null;
+}
+
+/** What a join link shows before one joins. */
+export interface JoinPreview {
+  conversation_id: number;
+  name: string;
+  avatar_file_id: string | null;
+  member_count: number;
+  already_member: boolean;
 }
 
 export interface ConversationCreate {
