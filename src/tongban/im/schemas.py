@@ -85,6 +85,9 @@ class MessageRead(BaseModel):
     created_at: dt.datetime
     # Only on the caller's own messages: members who have not read it yet.
     unread_count: int | None = None
+    # Only in answers to one reader, on a thread's first message: replies by others that reader
+    # has not had open yet (threads keep their own unread state). Events leave it out.
+    thread_unread: int | None = None
 
 
 class MessagePage(BaseModel):

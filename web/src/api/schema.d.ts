@@ -1750,6 +1750,8 @@ export interface components {
             thread_reply_count: number;
             /** Thread Root Id */
             thread_root_id: number | null;
+            /** Thread Unread */
+            thread_unread?: number | null;
             /** Unread Count */
             unread_count?: number | null;
         };

@@ -76,6 +76,8 @@ export interface MessageRead {
   created_at: string;
   /** Only on my own messages: how many members have not read it. */
   unread_count: number | null;
+  /** On a thread's first message, in answers to me: replies by others since I last had it open. */
+  thread_unread?: number | null;
 }
 
 /** A message as the page holds it: sent ones, plus mine still on their way. */
