@@ -160,4 +160,4 @@ async def _thread_unread(
         )
         .group_by(Message.thread_root_id)
     )
-    return {int(root): int(count) for root, count in rows.all()}
+    return {int(root or 0): int(count) for root, count in rows.all()}
