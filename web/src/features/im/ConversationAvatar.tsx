@@ -2,6 +2,7 @@ import { TeamOutlined } from '@ant-design/icons';
 import { Avatar } from 'antd';
 import { PersonAvatar } from '../org/PersonAvatar';
 import { conversationName } from './format';
+import { groupAvatarName } from './groupRules';
 import type { ConversationRead } from './types';
 
 export function ConversationAvatar({
@@ -24,9 +25,9 @@ export function ConversationAvatar({
   if (conversation.avatar_file_id) {
     return <Avatar size={size} src={`/api/files/${conversation.avatar_file_id}/thumbnail`} alt="" aria-hidden />;
   }
-  // Groups without a picture: the initials of the name, on a fixed colour per conversation.
+  // Groups without a picture: the start of the name, on a fixed colour per conversation.
   return (
-    <PersonAvatar id={conversation.id} name={conversationName(conversation) || '#'} fileId={null} size={size} />
+    <PersonAvatar id={conversation.id} name={groupAvatarName(conversationName(conversation))} fileId={null} size={size} />
   );
 }
 

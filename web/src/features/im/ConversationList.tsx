@@ -39,7 +39,10 @@ export function ConversationList({ activeId, me }: { activeId: number | null; me
           aria-label={t('im.search.title')}
           readOnly
           onClick={() => setSearch('')}
-          onFocus={() => setSearch((s) => s ?? '')}
+          // Not onFocus: the drawer hands focus back here when it closes, which would reopen it.
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' || e.key === ' ') setSearch('');
+          }}
           data-testid="im-search-open"
         />
         <Dropdown

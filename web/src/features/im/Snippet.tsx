@@ -1,11 +1,12 @@
 import { Fragment } from 'react';
-import { splitSnippet } from './splitSnippet';
+import { mentionLabel } from './markdownParse';
+import { readableMentions, splitSnippet } from './splitSnippet';
 
 /** The snippet as text with <mark> around the matches; never parsed as HTML. */
 export function Snippet({ text }: { text: string }) {
   return (
     <>
-      {splitSnippet(text).map((part, index) =>
+      {splitSnippet(readableMentions(text, (token) => mentionLabel(token))).map((part, index) =>
         part.match ? <mark key={index}>{part.text}</mark> : <Fragment key={index}>{part.text}</Fragment>,
       )}
     </>

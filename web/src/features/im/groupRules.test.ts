@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/ApiError';
-import { departmentTree, joinErrorKey, joinUrl, linkExpired, memberActions } from './groupRules';
+import { departmentTree, groupAvatarName, joinErrorKey, joinUrl, linkExpired, memberActions } from './groupRules';
 import type { MemberRead } from './types';
 
 const member = (person_id: number, role: MemberRead['role'] = 'member'): MemberRead => ({
@@ -73,5 +73,13 @@ describe('departmentTree', () => {
     expect(tree[0].children).toHaveLength(1);
     expect(tree[0].children[0]).toMatchObject({ value: 2, disabled: false });
     expect(tree[0].children[0].children[0]).toMatchObject({ value: 4, disabled: false });
+  });
+});
+
+describe('groupAvatarName', () => {
+  it('takes the first two characters of a Chinese name and leaves others to initials', () => {
+    expect(groupAvatarName('周报群78dfb4')).toBe('周报');
+    expect(groupAvatarName('Night shift')).toBe('Night shift');
+    expect(groupAvatarName('  ')).toBe('#');
   });
 });

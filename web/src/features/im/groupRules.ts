@@ -77,3 +77,10 @@ export function departmentTree(
       .filter((n) => !n.disabled || n.children.length > 0);
   return prune(roots);
 }
+
+/** A Chinese group name shows its first two characters (周报群 → 周报), as DingTalk does; others their initials. */
+export function groupAvatarName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) return '#';
+  return /^[\u3400-\u9fff]/.test(trimmed) ? [...trimmed].slice(0, 2).join('') : trimmed;
+}

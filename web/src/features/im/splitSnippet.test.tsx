@@ -1,7 +1,7 @@
 import { render } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { Snippet } from './Snippet';
-import { splitSnippet } from './splitSnippet';
+import { readableMentions, splitSnippet } from './splitSnippet';
 
 describe('search snippets', () => {
   it('splits on the server markers', () => {
@@ -28,5 +28,11 @@ describe('search snippets', () => {
     expect(container.querySelector('img')).toBeNull();
     expect(container.querySelector('mark')?.textContent).toBe('周会');
     expect(container.textContent).toBe('<img src=x onerror=alert(1)> 周会');
+  });
+
+  it('shows mention tokens as names, and leaves a token cut by a highlight alone', () => {
+    const label = (token: string) => (token === '23' ? '@韩雪' : `@${token}`);
+    expect(readableMentions('<@23> 请看\u0002里程碑\u0003', label)).toBe('@韩雪 请看\u0002里程碑\u0003');
+    expect(readableMentions('<@\u000223\u0003>', label)).toBe('<@\u000223\u0003>');
   });
 });

@@ -31,3 +31,8 @@ export function splitSnippet(snippet: string): SnippetPart[] {
   return parts;
 }
 
+
+/** The server's `<@id>` / `<@all>` mention tokens as the names people typed. */
+export function readableMentions(text: string, label: (token: string) => string): string {
+  return text.replace(/<@(\d+|all)>/g, (_whole, token: string) => label(token));
+}

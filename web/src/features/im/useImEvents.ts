@@ -46,6 +46,11 @@ export function useImEvents(myId: number | undefined): void {
           queryClient.setQueryData<ConversationRead[]>(imKeys.conversations, (list) =>
             list?.map((c) => (c.last_message?.id === message.id ? { ...c, last_message: message } : c)),
           );
+          // A list fetch already under way would land with the old text (a recalled message's,
+          // say) over this update: start it again so it reads the change.
+          if (queryClient.isFetching({ queryKey: imKeys.conversations }) > 0) {
+            void queryClient.invalidateQueries({ queryKey: imKeys.conversations });
+          }
           void queryClient.invalidateQueries({ queryKey: imKeys.pins(message.conversation_id) });
           void queryClient.invalidateQueries({ queryKey: imKeys.receipts(message.id) });
           break;
