@@ -150,9 +150,7 @@ async def submit(
     form_id: int, body: SubmissionCreate, session: DbSession, actor: CurrentActor
 ) -> SubmissionRead:
     """Submit; 422 naming every wrong field (sub-table fields with their row), nothing stored."""
-    submission = await submissions.do_submit(session, actor, form_id, body.values, body.task_id)
-    (read,) = await submissions.render(session, [submission])
-    return read
+    return await submissions.do_submit(session, actor, form_id, body.values, body.task_id)
 
 
 @router.get("/forms/{form_id}/submissions", response_model=SubmissionPage)

@@ -14,6 +14,7 @@ call code nor loop. The front end has its own evaluator of the same language
 from __future__ import annotations
 
 import ast
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,12 @@ class Reference:
 
 
 def parse(text: str) -> ast.expr:
+    """The checked tree of a formula; raises FormulaError. Trees are only read, so they are cached."""
+    return _parse(text)
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse(text: str) -> ast.expr:
     if not text.strip():
         raise FormulaError("formula.empty")
     if len(text) > MAX_LENGTH:

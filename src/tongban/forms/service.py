@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.core import i18n
@@ -78,6 +78,15 @@ async def _grant_applies(session: AsyncSession, actor: Actor, grant: AppGrant) -
     return await _in_department(session, actor, grant.department_id)
 
 
+async def app_grants(session: AsyncSession, app_id: int) -> list[AppGrant]:
+    """The app's grants, read once per transaction (roles and live-update recipients use them)."""
+    cache: dict[int, list[AppGrant]] = session.info.setdefault("forms_grants", {})
+    if app_id not in cache:
+        stmt = select(AppGrant).where(AppGrant.app_id == app_id)
+        cache[app_id] = list((await session.execute(stmt)).scalars())
+    return cache[app_id]
+
+
 async def roles_in(session: AsyncSession, actor: Actor, app: FormApp) -> list[Role]:
     """The caller's roles in an app, implied ones included, in a stable order."""
     cache: dict[int, list[Role]] = session.info.setdefault("forms_roles", {})
@@ -87,8 +96,7 @@ async def roles_in(session: AsyncSession, actor: Actor, app: FormApp) -> list[Ro
     if app.owner_id == actor.person_id:
         held.update(ALL_ROLES)
     else:
-        grants = (await session.execute(select(AppGrant).where(AppGrant.app_id == app.id))).scalars()
-        for grant in grants:
+        for grant in await app_grants(session, app.id):
             if grant.role not in held and await _grant_applies(session, actor, grant):
                 held.update(_IMPLIES[grant.role])
     roles = [r for r in ALL_ROLES if r in held]
@@ -121,16 +129,21 @@ async def access_app(session: AsyncSession, actor: Actor, app_id: int, need: Rol
     return app
 
 
+# Built once: it runs on every submission.
+_FORM_WITH_APP = (
+    select(Form, FormApp).join(FormApp, FormApp.id == Form.app_id).where(Form.id == bindparam("form_id"))
+)
+
+
 async def access_form(
     session: AsyncSession, actor: Actor, form_id: int, need: Role | None = None
 ) -> tuple[Form, FormApp, list[Role]]:
     """The form, its app and the caller's roles. `need=None` asks only to see the form, which a
     task assignee may do without any role."""
-    form = await session.get(Form, form_id)
-    if form is None:
+    found = (await session.execute(_FORM_WITH_APP, {"form_id": form_id})).first()
+    if found is None:
         raise NotFound("form_not_found")
-    app = await session.get(FormApp, form.app_id)
-    assert app is not None
+    form, app = found
     roles = await roles_in(session, actor, app)
     if not roles and not await is_assignee(session, actor, form.id):
         raise NotFound("form_not_found")
@@ -282,6 +295,7 @@ async def do_set_grants(session: AsyncSession, actor: Actor, app_id: int, grants
                 AppGrant(app_id=app.id, role=g.role, person_id=g.person_id, department_id=g.department_id)
             )
     session.info.pop("forms_roles", None)
+    session.info.pop("forms_grants", None)
     await session.flush()
 
 

@@ -19,7 +19,7 @@ from tongban.forms.models import Form, SubmissionRow
 from tongban.forms.schema import FormField, FormSchema
 from tongban.forms.schemas import Role, StatGroup, StatsRead
 from tongban.forms.service import access_form, published_version
-from tongban.forms.submissions import _my_department_ids
+from tongban.forms.submissions import _my_department_ids, version_schema
 from tongban.org import service as org
 
 i18n.register(
@@ -106,7 +106,7 @@ async def compute(
     """Aggregates of `measures` ("sum:crops.area", "count") per group of up to two fields."""
     form, _app, roles = await access_form(session, actor, form_id)
     version = await published_version(session, form)
-    schema = FormSchema.model_validate(version.schema) if version else FormSchema()
+    schema = version_schema(version) if version else FormSchema()
     if len(group_by) > 2:
         raise Invalid("query.group_by", "field.too_long", max_length=2)
     tables: set[str] = set()

@@ -17,7 +17,6 @@ from tongban.core.events import publish
 from tongban.core.permissions import Actor
 from tongban.files import service as files
 from tongban.forms.models import (
-    AppGrant,
     CollectionTask,
     Form,
     FormApp,
@@ -28,9 +27,10 @@ from tongban.forms.models import (
 )
 from tongban.forms.schema import FormSchema
 from tongban.forms.schemas import FormSubmitted, Role, SubmissionPage, SubmissionRead, TaskChanged
-from tongban.forms.service import access_form
+from tongban.forms.service import access_form, app_grants
 from tongban.forms.validation import accepts, validate_submission
 from tongban.org import service as org
+from tongban.org.schemas import DepartmentRef
 
 i18n.register(
     {
@@ -86,19 +86,42 @@ def flatten(
     return rows
 
 
-async def _defaults(session: AsyncSession, actor: Actor) -> tuple[dict[str, Any], int | None]:
+async def _defaults(session: AsyncSession, actor: Actor) -> tuple[dict[str, Any], DepartmentRef | None]:
     departments = (await org.memberships_of(session, [actor.person_id])).get(actor.person_id, [])
-    primary = next((d.id for d in departments if d.is_primary), departments[0].id if departments else None)
+    primary = next((d for d in departments if d.is_primary), departments[0] if departments else None)
     now = utcnow()
     return (
         {
             "$me": actor.person_id,
-            "$my_department": primary,
+            "$my_department": primary.id if primary else None,
             "$today": now.date().isoformat(),
             "$now": now.isoformat(),
         },
         primary,
     )
+
+
+_SCHEMAS: dict[int, tuple[dict[str, Any], FormSchema]] = {}
+
+
+def version_schema(version: FormVersion) -> FormSchema:
+    """A version's parsed schema, parsed once per process. Versions never change, but an id can
+    come back after its form was deleted, so the cached copy must match the stored JSON."""
+    cached = _SCHEMAS.get(version.id)
+    if cached is not None and cached[0] == version.schema:
+        return cached[1]
+    if len(_SCHEMAS) > 1000:
+        _SCHEMAS.clear()
+    schema = FormSchema.model_validate(version.schema)
+    _SCHEMAS[version.id] = (version.schema, schema)
+    return schema
+
+
+async def cached_version(session: AsyncSession, version_id: int) -> tuple[int, FormSchema] | None:
+    version = await session.get(FormVersion, version_id)
+    if version is None:
+        return None
+    return version.number, version_schema(version)
 
 
 async def _check_refs(session: AsyncSession, actor: Actor, result: Any) -> list[FieldError]:
@@ -160,7 +183,7 @@ async def _validated(
     schema: FormSchema,
     raw: dict[str, Any],
     exclude: int | None,
-) -> tuple[dict[str, Any], int | None]:
+) -> tuple[dict[str, Any], DepartmentRef | None]:
     defaults, primary = await _defaults(session, actor)
     result = validate_submission(schema, raw, defaults=defaults)
     errors = list(result.errors)
@@ -197,26 +220,27 @@ async def watchers(session: AsyncSession, app: FormApp, extra: Sequence[int] = (
     """Who sees every submission live: the owner, and people granted view_all or manage by name
     (department and everyone grants would fan out to the whole organisation, so those viewers
     see new data on their next fetch)."""
-    rows = await session.execute(
-        select(AppGrant.person_id).where(
-            AppGrant.app_id == app.id,
-            AppGrant.role.in_(("manage", "view_all")),
-            AppGrant.person_id.is_not(None),
-        )
-    )
-    return {app.owner_id, *[pid for pid in rows.scalars() if pid is not None], *extra}
+    named = [
+        g.person_id
+        for g in await app_grants(session, app.id)
+        if g.role in ("manage", "view_all") and g.person_id is not None
+    ]
+    return {app.owner_id, *named, *extra}
 
 
 async def do_submit(
     session: AsyncSession, actor: Actor, form_id: int, values: dict[str, Any], task_id: int | None = None
-) -> Submission:
+) -> SubmissionRead:
     """Check and store a submission; 422 naming every field, nothing stored, when it is wrong."""
     form, app, roles = await access_form(session, actor, form_id)
     if form.status == "archived":
         raise Conflict("form_archived")
-    version = await session.get(FormVersion, form.version_id) if form.version_id else None
+    version = await cached_version(session, form.version_id) if form.version_id else None
     if version is None:
         raise Conflict("form_not_published")
+    version_number, schema = version
+    version_id = form.version_id
+    assert version_id is not None
     now = utcnow()
     assignee: TaskAssignee | None = None
     task: CollectionTask | None = None
@@ -240,14 +264,13 @@ async def do_submit(
             late = True
     elif "submit" not in roles:
         raise Forbidden("not_allowed_to_submit")
-    schema = FormSchema.model_validate(version.schema)
     clean, primary = await _validated(session, actor, form, schema, values, exclude=None)
     submission = Submission(
         form_id=form.id,
-        version_id=version.id,
+        version_id=version_id,
         task_id=task.id if task else None,
         submitter_id=actor.person_id,
-        department_id=primary,
+        department_id=primary.id if primary else None,
         values=clean,
         late=late,
         created_at=now,
@@ -269,7 +292,21 @@ async def do_submit(
     )
     for people, event in events:
         await publish(session, people, event)
-    return submission
+    return SubmissionRead(
+        id=submission.id,
+        form_id=form.id,
+        version_id=version_id,
+        version_number=version_number,
+        task_id=submission.task_id,
+        submitter_id=actor.person_id,
+        submitter_name=actor.name,
+        department_id=submission.department_id,
+        department_name=primary.name if primary else None,
+        values=clean,
+        late=late,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def _local(moment: dt.datetime) -> str:
@@ -386,7 +423,7 @@ async def do_update_submission(
         raise Forbidden()
     version = await session.get(FormVersion, submission.version_id)
     assert version is not None
-    schema = FormSchema.model_validate(version.schema)
+    schema = version_schema(version)
     clean, _primary = await _validated(session, actor, form, schema, values, exclude=submission.id)
     submission.values = clean
     submission.updated_at = utcnow()
