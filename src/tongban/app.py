@@ -25,6 +25,7 @@ from tongban.core.jobs import start_jobs, stop_jobs
 from tongban.core.metrics import MetricsMiddleware
 from tongban.core.storage import blob_store_from_settings
 from tongban.files.api import router as files_router
+from tongban.forms.api import router as forms_router
 from tongban.im.api import router as im_router
 from tongban.im.bots_api import router as im_bots_router
 from tongban.im.ding_api import router as im_ding_router
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         im_search_router,
         im_ding_router,
         im_bots_router,
+        forms_router,
     ):
         app.include_router(router)
     app.router.routes.append(WebSocketRoute(EVENTS_PATH, events_endpoint))

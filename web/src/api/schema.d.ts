@@ -193,6 +193,382 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/forms/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Apps
+         * @description Apps in which I hold a role.
+         */
+        get: operations["list_apps_api_forms_apps_get"];
+        put?: never;
+        /** Create App */
+        post: operations["create_app_api_forms_apps_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/apps/{app_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get App */
+        get: operations["get_app_api_forms_apps__app_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update App */
+        patch: operations["update_app_api_forms_apps__app_id__patch"];
+        trace?: never;
+    };
+    "/api/forms/apps/{app_id}/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create Form */
+        post: operations["create_form_api_forms_apps__app_id__forms_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/apps/{app_id}/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Grants
+         * @description Who may submit, view their department's, view all, or manage (replaces the list).
+         */
+        put: operations["set_grants_api_forms_apps__app_id__grants_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Form
+         * @description The published schema to fill in; managers also get the draft.
+         */
+        get: operations["get_form_api_forms_forms__form_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive Form */
+        post: operations["archive_form_api_forms_forms__form_id__archive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Form Schema
+         * @description Check a schema without saving it (the designer's live check).
+         */
+        post: operations["check_form_schema_api_forms_forms__form_id__check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Draft
+         * @description Save the designer's schema; 422 naming the problem when a formula or rule cannot work.
+         */
+        put: operations["save_draft_api_forms_forms__form_id__draft_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Form
+         * @description The submissions I may read as .xlsx; with group_by, a statistics sheet as well.
+         */
+        get: operations["export_form_api_forms_forms__form_id__export_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish Form
+         * @description Publish the draft as a new version; earlier submissions keep theirs.
+         */
+        post: operations["publish_form_api_forms_forms__form_id__publish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Form Stats
+         * @description Sum/count/avg/min/max grouped by one or two fields (sub-table rows included).
+         */
+        get: operations["form_stats_api_forms_forms__form_id__stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Submissions
+         * @description Submissions I may read: all (view all), my department's (view department), else my own.
+         */
+        get: operations["list_submissions_api_forms_forms__form_id__submissions_get"];
+        put?: never;
+        /**
+         * Submit
+         * @description Submit; 422 naming every wrong field (sub-table fields with their row), nothing stored.
+         */
+        post: operations["submit_api_forms_forms__form_id__submissions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Form Tasks */
+        get: operations["list_form_tasks_api_forms_forms__form_id__tasks_get"];
+        put?: never;
+        /**
+         * Create Task
+         * @description Send the form to people and departments with a deadline; they are notified.
+         */
+        post: operations["create_task_api_forms_forms__form_id__tasks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/submissions/{submission_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Submission */
+        get: operations["get_submission_api_forms_submissions__submission_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Submission
+         * @description Correct a submission (managers), checked against the version it was made with.
+         */
+        patch: operations["update_submission_api_forms_submissions__submission_id__patch"];
+        trace?: never;
+    };
+    "/api/forms/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Tasks
+         * @description My to-do list: collection tasks assigned to me.
+         */
+        get: operations["my_tasks_api_forms_tasks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/tasks/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Task
+         * @description Who has submitted and who has not, by department.
+         */
+        get: operations["get_task_api_forms_tasks__task_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/tasks/{task_id}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remind
+         * @description Remind everyone who has not submitted yet.
+         */
+        post: operations["remind_api_forms_tasks__task_id__remind_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Templates */
+        get: operations["list_templates_api_forms_templates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/templates/install": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Install Template
+         * @description One click: the template's app with its form, published, owned by me.
+         */
+        post: operations["install_template_api_forms_templates_install_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/im/bots/{bot_id}": {
         parameters: {
             query?: never;
@@ -1163,6 +1539,125 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AppCreate */
+        AppCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Icon
+             * @default form
+             */
+            icon?: string;
+            /** Name */
+            name: string;
+            /**
+             * Name En
+             * @default
+             */
+            name_en?: string;
+        };
+        /** AppDetail */
+        AppDetail: {
+            /** Archived */
+            archived: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /**
+             * Forms
+             * @default []
+             */
+            forms?: components["schemas"]["FormSummary"][];
+            /**
+             * Grants
+             * @default []
+             */
+            grants?: components["schemas"]["GrantRead"][];
+            /** Icon */
+            icon: string;
+            /** Id */
+            id: number;
+            /** My Roles */
+            my_roles: ("manage" | "view_all" | "view_dept" | "submit")[];
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Owner Id */
+            owner_id: number;
+            /** Template */
+            template: string | null;
+        };
+        /** AppRead */
+        AppRead: {
+            /** Archived */
+            archived: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /**
+             * Forms
+             * @default []
+             */
+            forms?: components["schemas"]["FormSummary"][];
+            /** Icon */
+            icon: string;
+            /** Id */
+            id: number;
+            /** My Roles */
+            my_roles: ("manage" | "view_all" | "view_dept" | "submit")[];
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Owner Id */
+            owner_id: number;
+            /** Template */
+            template: string | null;
+        };
+        /** AppUpdate */
+        AppUpdate: {
+            /** Archived */
+            archived?: boolean | null;
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Name En */
+            name_en?: string | null;
+        };
+        /** AssigneeRead */
+        AssigneeRead: {
+            /** Department Id */
+            department_id: number | null;
+            /** Department Name */
+            department_name: string | null;
+            /** Last Reminded At */
+            last_reminded_at: string | null;
+            /** Late */
+            late: boolean;
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number;
+            /** Reminders */
+            reminders: number;
+            /** Submission Id */
+            submission_id: number | null;
+            /** Submitted At */
+            submitted_at: string | null;
+        };
         /** Body_import_org_api_org_import_post */
         Body_import_org_api_org_import_post: {
             /**
@@ -1412,6 +1907,17 @@ export interface components {
             /** Path */
             path: string[];
         };
+        /** DepartmentProgress */
+        DepartmentProgress: {
+            /** Department Id */
+            department_id: number | null;
+            /** Department Name */
+            department_name: string | null;
+            /** Missing */
+            missing: number;
+            /** Submitted */
+            submitted: number;
+        };
         /** DepartmentRead */
         DepartmentRead: {
             /** Head Id */
@@ -1480,6 +1986,16 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** DraftUpdate */
+        DraftUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Name En */
+            name_en?: string | null;
+            schema: components["schemas"]["FormSchema-Input"];
+        };
         /** FileRead */
         FileRead: {
             /** Content Type */
@@ -1513,10 +2029,264 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** FormCreate */
+        FormCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Name */
+            name: string;
+            /**
+             * Name En
+             * @default
+             */
+            name_en?: string;
+            /**
+             * @default {
+             *       "fields": []
+             *     }
+             */
+            schema?: components["schemas"]["FormSchema-Input"];
+        };
+        /** FormField */
+        "FormField-Input": {
+            /**
+             * Accept
+             * @default []
+             */
+            accept?: string[];
+            /** Default */
+            default?: unknown;
+            /**
+             * Fields
+             * @default []
+             */
+            fields?: components["schemas"]["FormField-Input"][];
+            /** Formula */
+            formula?: string | null;
+            help?: components["schemas"]["Label"] | null;
+            /** Key */
+            key: string;
+            label: components["schemas"]["Label"];
+            /** Max */
+            max?: number | null;
+            /** Max Length */
+            max_length?: number | null;
+            /** Max Rows */
+            max_rows?: number | null;
+            /** Min */
+            min?: number | null;
+            /** Min Length */
+            min_length?: number | null;
+            /** Min Rows */
+            min_rows?: number | null;
+            /**
+             * Options
+             * @default []
+             */
+            options?: components["schemas"]["Option"][];
+            /** Pattern */
+            pattern?: string | null;
+            /** Precision */
+            precision?: number | null;
+            /**
+             * Required
+             * @default false
+             */
+            required?: boolean;
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "textarea" | "number" | "money" | "percent" | "date" | "datetime" | "daterange" | "select" | "multiselect" | "boolean" | "member" | "department" | "location" | "attachment" | "image" | "signature" | "subtable" | "formula" | "description";
+            /**
+             * Unique
+             * @default false
+             */
+            unique?: boolean;
+            /** Unit */
+            unit?: string | null;
+        };
+        /** FormField */
+        "FormField-Output": {
+            /**
+             * Accept
+             * @default []
+             */
+            accept?: string[];
+            /** Default */
+            default?: unknown;
+            /**
+             * Fields
+             * @default []
+             */
+            fields?: components["schemas"]["FormField-Output"][];
+            /** Formula */
+            formula?: string | null;
+            help?: components["schemas"]["Label"] | null;
+            /** Key */
+            key: string;
+            label: components["schemas"]["Label"];
+            /** Max */
+            max?: number | null;
+            /** Max Length */
+            max_length?: number | null;
+            /** Max Rows */
+            max_rows?: number | null;
+            /** Min */
+            min?: number | null;
+            /** Min Length */
+            min_length?: number | null;
+            /** Min Rows */
+            min_rows?: number | null;
+            /**
+             * Options
+             * @default []
+             */
+            options?: components["schemas"]["Option"][];
+            /** Pattern */
+            pattern?: string | null;
+            /** Precision */
+            precision?: number | null;
+            /**
+             * Required
+             * @default false
+             */
+            required?: boolean;
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "textarea" | "number" | "money" | "percent" | "date" | "datetime" | "daterange" | "select" | "multiselect" | "boolean" | "member" | "department" | "location" | "attachment" | "image" | "signature" | "subtable" | "formula" | "description";
+            /**
+             * Unique
+             * @default false
+             */
+            unique?: boolean;
+            /** Unit */
+            unit?: string | null;
+        };
+        /** FormRead */
+        FormRead: {
+            /** App Id */
+            app_id: number;
+            /** App Name */
+            app_name: string;
+            /** Description */
+            description: string;
+            draft?: components["schemas"]["FormSchema-Output"] | null;
+            /** Id */
+            id: number;
+            /** My Roles */
+            my_roles: ("manage" | "view_all" | "view_dept" | "submit")[];
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            schema: components["schemas"]["FormSchema-Output"] | null;
+            /**
+             * Stat Fields
+             * @default []
+             */
+            stat_fields?: components["schemas"]["StatField"][];
+            /** Status */
+            status: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version Id */
+            version_id: number | null;
+            /** Version Number */
+            version_number: number | null;
+        };
+        /** FormSchema */
+        "FormSchema-Input": {
+            /**
+             * Fields
+             * @default []
+             */
+            fields?: components["schemas"]["FormField-Input"][];
+        };
+        /** FormSchema */
+        "FormSchema-Output": {
+            /**
+             * Fields
+             * @default []
+             */
+            fields?: components["schemas"]["FormField-Output"][];
+        };
+        /** FormSummary */
+        FormSummary: {
+            /** App Id */
+            app_id: number;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Status */
+            status: string;
+            /** Version Number */
+            version_number: number | null;
+        };
         /** Forward */
         Forward: {
             /** Conversation Ids */
             conversation_ids: number[];
+        };
+        /**
+         * GrantIn
+         * @description A role for one person, one department (with its sub-departments), or everyone.
+         */
+        GrantIn: {
+            /** Department Id */
+            department_id?: number | null;
+            /**
+             * Everyone
+             * @default false
+             */
+            everyone?: boolean;
+            /** Person Id */
+            person_id?: number | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "manage" | "view_all" | "view_dept" | "submit";
+        };
+        /** GrantRead */
+        GrantRead: {
+            /** Department Id */
+            department_id?: number | null;
+            /**
+             * Everyone
+             * @default false
+             */
+            everyone?: boolean;
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /** Person Id */
+            person_id?: number | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "manage" | "view_all" | "view_dept" | "submit";
+        };
+        /** GrantsUpdate */
+        GrantsUpdate: {
+            /** Grants */
+            grants: components["schemas"]["GrantIn"][];
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1582,6 +2352,16 @@ export interface components {
             member_count: number;
             /** Name */
             name: string;
+        };
+        /** Label */
+        Label: {
+            /**
+             * En
+             * @default
+             */
+            en?: string;
+            /** Zh */
+            zh: string;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1807,6 +2587,14 @@ export interface components {
             /** Quiet Hours Start */
             quiet_hours_start?: string | null;
         };
+        /** Option */
+        Option: {
+            /** Color */
+            color?: string | null;
+            label: components["schemas"]["Label"];
+            /** Value */
+            value: string;
+        };
         /** OwnerTransfer */
         OwnerTransfer: {
             /** Person Id */
@@ -1987,6 +2775,11 @@ export interface components {
             /** Unread */
             unread: components["schemas"]["PersonRef"][];
         };
+        /** RemindResult */
+        RemindResult: {
+            /** Reminded */
+            reminded: number;
+        };
         /** ReplyRef */
         ReplyRef: {
             /** Excerpt */
@@ -2007,6 +2800,267 @@ export interface components {
              * @description At most 160 characters of the body around the first match; each match is wrapped in U+0002 … U+0003.
              */
             snippet: string;
+        };
+        /**
+         * ShowIf
+         * @description Show the field only when another (earlier or later, same level) field matches.
+         */
+        ShowIf: {
+            /** Field */
+            field: string;
+            /**
+             * Op
+             * @default eq
+             * @enum {string}
+             */
+            op?: "eq" | "ne" | "in" | "filled" | "empty" | "gt" | "lt";
+            /** Value */
+            value?: unknown;
+        };
+        /**
+         * StatField
+         * @description A field statistics can group on (`dimension`) or aggregate (`measure`).
+         */
+        StatField: {
+            /** Key */
+            key: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "dimension" | "measure";
+            /** Label */
+            label: string;
+            /** Table */
+            table: string;
+            /** Type */
+            type: string;
+        };
+        /** StatGroup */
+        StatGroup: {
+            /** Keys */
+            keys: (string | null)[];
+            /** Labels */
+            labels: string[];
+            /** Values */
+            values: (number | null)[];
+        };
+        /** StatsRead */
+        StatsRead: {
+            /** Group By */
+            group_by: string[];
+            /** Groups */
+            groups: components["schemas"]["StatGroup"][];
+            /** Measures */
+            measures: string[];
+            /** Rows */
+            rows: number;
+            /** Table */
+            table: string;
+            /** Totals */
+            totals: (number | null)[];
+        };
+        /** SubmissionCreate */
+        SubmissionCreate: {
+            /** Task Id */
+            task_id?: number | null;
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /** SubmissionPage */
+        SubmissionPage: {
+            /** Items */
+            items: components["schemas"]["SubmissionRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** SubmissionRead */
+        SubmissionRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Department Id */
+            department_id: number | null;
+            /** Department Name */
+            department_name: string | null;
+            /** Form Id */
+            form_id: number;
+            /** Id */
+            id: number;
+            /** Late */
+            late: boolean;
+            /** Submitter Id */
+            submitter_id: number;
+            /** Submitter Name */
+            submitter_name: string;
+            /** Task Id */
+            task_id: number | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+            /** Version Id */
+            version_id: number;
+            /** Version Number */
+            version_number: number;
+        };
+        /** SubmissionUpdate */
+        SubmissionUpdate: {
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /** TaskCreate */
+        TaskCreate: {
+            /**
+             * Allow Late
+             * @default true
+             */
+            allow_late?: boolean;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /**
+             * Department Ids
+             * @default []
+             */
+            department_ids?: number[];
+            /**
+             * Department Mode
+             * @default reporter
+             * @enum {string}
+             */
+            department_mode?: "reporter" | "members";
+            /**
+             * Person Ids
+             * @default []
+             */
+            person_ids?: number[];
+            /**
+             * Remind Before Minutes
+             * @default 30
+             */
+            remind_before_minutes?: number;
+            /** Title */
+            title: string;
+        };
+        /** TaskDetail */
+        TaskDetail: {
+            /** Allow Late */
+            allow_late: boolean;
+            /** App Id */
+            app_id: number;
+            /** Assignees */
+            assignees: components["schemas"]["AssigneeRead"][];
+            /** By Department */
+            by_department: components["schemas"]["DepartmentProgress"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Form Id */
+            form_id: number;
+            /** Form Name */
+            form_name: string;
+            /** Id */
+            id: number;
+            /** My Submission Id */
+            my_submission_id?: number | null;
+            /** My Submitted At */
+            my_submitted_at?: string | null;
+            /** Overdue */
+            overdue: boolean;
+            /** Remind Before Minutes */
+            remind_before_minutes: number;
+            /** Submitted */
+            submitted: number;
+            /** Title */
+            title: string;
+            /** Total */
+            total: number;
+        };
+        /** TaskRead */
+        TaskRead: {
+            /** Allow Late */
+            allow_late: boolean;
+            /** App Id */
+            app_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Form Id */
+            form_id: number;
+            /** Form Name */
+            form_name: string;
+            /** Id */
+            id: number;
+            /** My Submission Id */
+            my_submission_id?: number | null;
+            /** My Submitted At */
+            my_submitted_at?: string | null;
+            /** Overdue */
+            overdue: boolean;
+            /** Remind Before Minutes */
+            remind_before_minutes: number;
+            /** Submitted */
+            submitted: number;
+            /** Title */
+            title: string;
+            /** Total */
+            total: number;
+        };
+        /** TemplateInstall */
+        TemplateInstall: {
+            /** Template */
+            template: string;
+        };
+        /** TemplateRead */
+        TemplateRead: {
+            /** Description */
+            description: string;
+            /** Field Count */
+            field_count: number;
+            /** Icon */
+            icon: string;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
         };
         /** TextBody */
         TextBody: {
@@ -2447,6 +3501,771 @@ export interface operations {
                 content: {
                     "image/jpeg": unknown;
                     "image/png": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_apps_api_forms_apps_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppRead"][];
+                };
+            };
+        };
+    };
+    create_app_api_forms_apps_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_app_api_forms_apps__app_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_app_api_forms_apps__app_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_form_api_forms_apps__app_id__forms_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_grants_api_forms_apps__app_id__grants_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_form_api_forms_forms__form_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    archive_form_api_forms_forms__form_id__archive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    check_form_schema_api_forms_forms__form_id__check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormSchema-Input"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormSchema-Output"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    save_draft_api_forms_forms__form_id__draft_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_form_api_forms_forms__form_id__export_xlsx_get: {
+        parameters: {
+            query?: {
+                subtables?: "sheets" | "flat";
+                group_by?: string[];
+                measure?: string[];
+                task_id?: number | null;
+            };
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    publish_form_api_forms_forms__form_id__publish_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    form_stats_api_forms_forms__form_id__stats_get: {
+        parameters: {
+            query?: {
+                group_by?: string[];
+                measure?: string[];
+                /** @description JSON: [{"field","op","value"}] */
+                filters?: string | null;
+                task_id?: number | null;
+            };
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_submissions_api_forms_forms__form_id__submissions_get: {
+        parameters: {
+            query?: {
+                scope?: "mine" | "department" | "all";
+                task_id?: number | null;
+                q?: string | null;
+                order?: "created_at" | "-created_at";
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    submit_api_forms_forms__form_id__submissions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmissionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_form_tasks_api_forms_forms__form_id__tasks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_task_api_forms_forms__form_id__tasks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_submission_api_forms_submissions__submission_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_submission_api_forms_submissions__submission_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmissionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_tasks_api_forms_tasks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskRead"][];
+                };
+            };
+        };
+    };
+    get_task_api_forms_tasks__task_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remind_api_forms_tasks__task_id__remind_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemindResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_templates_api_forms_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateRead"][];
+                };
+            };
+        };
+    };
+    install_template_api_forms_templates_install_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateInstall"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
                 };
             };
             /** @description Validation Error */
