@@ -92,6 +92,14 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Call]] = {
         statuses(401, 403, 403, 200, 200, 200),
         lambda c, w: c.patch(cal(w, "/me"), json={"visible": False}),
     ),
+    ("DELETE", "/api/calendar/calendars/{calendar_id}/me"): (
+        statuses(401, 403, 403, 204, 204, 204),
+        lambda c, w: c.delete(cal(w, "/me")),
+    ),
+    ("POST", "/api/calendar/subscriptions"): (
+        signed_in(201),  # the owner's own calendar shares busy times with everyone by default
+        lambda c, w: c.post("/api/calendar/subscriptions", json={"person_id": w.people["owner"].id}),
+    ),
     ("POST", "/api/calendar/calendars/{calendar_id}/feed"): (
         statuses(401, 403, 403, 403, 403, 200),
         lambda c, w: c.post(cal(w, "/feed")),

@@ -270,3 +270,29 @@ async def test_reminders_fire_once_and_move_to_the_next_occurrence(team, as_pers
         assert due.fire_at == dt.datetime(2027, 1, 2, 0, 45, tzinfo=dt.UTC)
     titles = [n.title for n in await notifications(db, team["nie"])]
     assert titles[-1] == "「调度会」将于 2027-01-01 09:00 (Asia/Shanghai) 开始"
+
+
+async def test_subscribe_to_a_colleague_busy_times_or_details_as_they_allow(team, as_person) -> None:
+    liu, tao = await as_person(team["liu"]), await as_person(team["tao"])
+    await create(liu, title="预算评审")
+    assert await window(tao, *WEEK) == []  # not in tao's view until he subscribes
+    r = await tao.post("/api/calendar/subscriptions", json={"person_id": team["liu"].id})
+    assert r.status_code == 201, r.text
+    sub = r.json()
+    assert (sub["level"], sub["owner_name"]) == ("freebusy", "刘锋")
+    (occ,) = await window(tao, *WEEK)
+    assert occ["busy_only"] and occ["title"] == ""
+    # 刘锋 opens his details to everyone.
+    mine = next(c for c in (await liu.get("/api/calendar/calendars")).json() if c["is_default"])
+    assert (
+        await liu.patch(f"/api/calendar/calendars/{mine['id']}", json={"org_level": "read"})
+    ).status_code == 200
+    (occ,) = await window(tao, *WEEK)
+    assert occ["title"] == "预算评审" and not occ["can_edit"]
+    assert (await tao.delete(f"/api/calendar/calendars/{sub['id']}/me")).status_code == 204
+    assert await window(tao, *WEEK) == []
+    # Closed to everyone: no subscription.
+    await liu.patch(f"/api/calendar/calendars/{mine['id']}", json={"clear_org_level": True})
+    assert (
+        await tao.post("/api/calendar/subscriptions", json={"person_id": team["liu"].id})
+    ).status_code == 403

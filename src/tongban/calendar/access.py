@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tongban.calendar.models import LEVELS, Calendar, CalendarShare
+from tongban.calendar.models import LEVELS, Calendar, CalendarPref, CalendarShare
 from tongban.core import i18n
 from tongban.core.errors import Forbidden
 from tongban.core.permissions import Actor
@@ -62,11 +62,21 @@ async def my_department_ids(session: AsyncSession, actor: Actor) -> set[int]:
 
 
 async def levels_for(session: AsyncSession, actor: Actor) -> dict[int, str]:
-    """Every calendar `actor` can see, with their level on it."""
+    """The calendars in the actor's list, with their level on each: their own, those shared
+    with them (or a department of theirs), and colleagues' calendars open to the organisation
+    that they subscribed to (a CalendarPref row). Others' calendars open to everyone are not
+    loaded here (there is one per person): `level_on` answers for any single calendar."""
+    cached: dict[int, str] | None = session.info.get(("calendar_levels", actor.person_id))
+    if cached is not None:
+        return cached
     levels: dict[int, str] = {}
+    subscribed = select(CalendarPref.calendar_id).where(CalendarPref.person_id == actor.person_id)
     rows = await session.execute(
         select(Calendar.id, Calendar.owner_id, Calendar.org_level).where(
-            or_(Calendar.owner_id == actor.person_id, Calendar.org_level.is_not(None))
+            or_(
+                Calendar.owner_id == actor.person_id,
+                Calendar.id.in_(subscribed) & Calendar.org_level.is_not(None),
+            )
         )
     )
     for cid, owner_id, org_level in rows:
@@ -78,25 +88,35 @@ async def levels_for(session: AsyncSession, actor: Actor) -> dict[int, str]:
             )
         )
     ).scalars()
+    granted: list[CalendarShare] = []
     dept_shares: list[CalendarShare] = []
     for share in shares:
-        if share.person_id == actor.person_id:
-            levels[share.calendar_id] = stronger(levels.get(share.calendar_id), share.level) or share.level
-        elif share.department_id is not None:
-            dept_shares.append(share)
+        (granted if share.person_id == actor.person_id else dept_shares).append(share)
     if dept_shares:
         mine = await my_department_ids(session, actor)
         for share in dept_shares:
             assert share.department_id is not None
             if mine & await org.subtree_ids(session, [share.department_id]):
-                levels[share.calendar_id] = (
-                    stronger(levels.get(share.calendar_id), share.level) or share.level
-                )
+                granted.append(share)
+    for share in granted:
+        levels[share.calendar_id] = stronger(levels.get(share.calendar_id), share.level) or share.level
+    session.info[("calendar_levels", actor.person_id)] = levels
     return levels
 
 
+def forget_levels(session: AsyncSession, actor: Actor) -> None:
+    """After a write that changes shares or subscriptions within the request."""
+    session.info.pop(("calendar_levels", actor.person_id), None)
+
+
 async def level_on(session: AsyncSession, actor: Actor, calendar_id: int) -> str | None:
-    return (await levels_for(session, actor)).get(calendar_id)
+    level = (await levels_for(session, actor)).get(calendar_id)
+    if level is None:
+        org_level = (
+            await session.execute(select(Calendar.org_level).where(Calendar.id == calendar_id))
+        ).scalar_one_or_none()
+        level = org_level
+    return level
 
 
 async def access_calendar(session: AsyncSession, actor: Actor, calendar_id: int, need: str) -> Calendar:
@@ -129,4 +149,5 @@ async def default_calendar_of(session: AsyncSession, person_id: int, locale: i18
         )
         session.add(row)
         await session.flush()
+        session.info.pop(("calendar_levels", person_id), None)
     return row

@@ -31,6 +31,7 @@ from tongban.calendar.schemas import (
     RsvpIn,
     Scope,
     SharesReplace,
+    SubscriptionCreate,
 )
 from tongban.core.deps import DbSession
 
@@ -83,6 +84,20 @@ async def set_my_pref(
 ) -> CalendarRead:
     """Show or hide a calendar, or give it my own colour."""
     await service.do_set_pref(session, actor, calendar_id, body)
+    return await service.get_calendar(session, actor, calendar_id)
+
+
+@router.delete("/calendars/{calendar_id}/me", status_code=status.HTTP_204_NO_CONTENT)
+async def unsubscribe(calendar_id: int, session: DbSession, actor: CurrentActor) -> Response:
+    """Take a subscribed colleague's calendar off my list."""
+    await service.do_unsubscribe(session, actor, calendar_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/subscriptions", response_model=CalendarRead, status_code=status.HTTP_201_CREATED)
+async def subscribe(body: SubscriptionCreate, session: DbSession, actor: CurrentActor) -> CalendarRead:
+    """Subscribe to a colleague's calendar: busy times only or details, as they allow."""
+    calendar_id = await service.do_subscribe(session, actor, body.person_id)
     return await service.get_calendar(session, actor, calendar_id)
 
 

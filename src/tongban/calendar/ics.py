@@ -140,6 +140,41 @@ class Parsed:
     reminders: list[int] = field(default_factory=list)
 
 
+# Zones tried first when a file defines its own VTIMEZONE under a name that is not IANA's
+# (Outlook: "W. Europe Standard Time", Exchange: "GMT +0100 (Standard) / GMT +0200 (Daylight)").
+PREFERRED_ZONES = (
+    "Asia/Shanghai",
+    "Europe/Berlin",
+    "Europe/Warsaw",
+    "Europe/London",
+    "Europe/Moscow",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Asia/Singapore",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+    "UTC",
+)
+
+
+def _guess_zone(tzinfo: dt.tzinfo, year: int) -> str | None:
+    """The IANA zone whose offsets match a custom time zone on the 1st and 15th of every month."""
+    import zoneinfo
+
+    probes = [dt.datetime(year, m, d, 12, tzinfo=dt.UTC) for m in range(1, 13) for d in (1, 15)]
+    wanted = [p.astimezone(tzinfo).utcoffset() for p in probes]
+    for name in (*PREFERRED_ZONES, *sorted(zoneinfo.available_timezones())):
+        if not rec.is_zone(name):
+            continue
+        zone = rec.zone(name)
+        if all(p.astimezone(zone).utcoffset() == w for p, w in zip(probes, wanted, strict=True)):
+            return name
+    return None
+
+
 def _zone_name(value: dt.datetime, fallback: str) -> tuple[str, dt.datetime]:
     """An IANA zone for an aware time and its wall time there; floating times use `fallback`."""
     if value.tzinfo is None:
@@ -147,9 +182,10 @@ def _zone_name(value: dt.datetime, fallback: str) -> tuple[str, dt.datetime]:
     key = getattr(value.tzinfo, "key", None) or getattr(value.tzinfo, "zone", None)
     if key and rec.is_zone(str(key)):
         return str(key), value.replace(tzinfo=None)
-    if value.utcoffset() == dt.timedelta(0):
-        return "UTC", value.astimezone(dt.UTC).replace(tzinfo=None)
-    # A custom VTIMEZONE with no IANA name: keep the instant, shown in the fallback zone.
+    guess = _guess_zone(value.tzinfo, value.year)
+    if guess is not None:
+        return guess, rec.to_local(value, guess)
+    # No IANA zone behaves like it: keep the instant, shown in the fallback zone.
     return fallback, rec.to_local(value, fallback)
 
 
@@ -180,7 +216,10 @@ def _parse_event(v: Any, fallback_tz: str) -> Parsed:
         end_local = start_local + (dt.timedelta(days=1) if all_day else dt.timedelta(minutes=30))
     rule = None
     if "RRULE" in v:
-        rule = v["RRULE"].to_ical().decode()
+        raw = v["RRULE"]
+        raw = raw[0] if isinstance(raw, list) else raw
+        # A rule icalendar could not type (Exchange writes "BYDAY=MO, TU") comes back escaped text.
+        rule = raw.to_ical().decode().replace("\\;", ";").replace("\\,", ",")
     try:
         timing = checks.check_timing(tz=tz, start=start_local, end=end_local, all_day=all_day, rrule=rule)
     except Invalid as exc:

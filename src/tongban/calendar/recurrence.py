@@ -71,7 +71,7 @@ def normalise_rrule(rule: str, start_local: dt.datetime, tz: str) -> str:
         if not sep:
             raise RecurrenceError(part)
         key = key.strip().upper()
-        value = value.strip()
+        value = value.replace(" ", "")
         if key == "UNTIL":
             value = _until_utc(value, tz)
         parts.append(f"{key}={value.upper()}")

@@ -55,6 +55,12 @@ class SharesReplace(BaseModel):
     shares: list[ShareIn] = Field(max_length=200)
 
 
+class SubscriptionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: int
+
+
 class CalendarPrefUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

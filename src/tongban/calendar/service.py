@@ -10,7 +10,15 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.calendar import recurrence as rec
-from tongban.calendar.access import access_calendar, at_least, default_calendar, levels_for
+from tongban.calendar.access import (
+    access_calendar,
+    at_least,
+    default_calendar,
+    default_calendar_of,
+    forget_levels,
+    level_on,
+    levels_for,
+)
 from tongban.calendar.models import Attendee, Calendar, CalendarPref, CalendarShare, Event, Room
 from tongban.calendar.schemas import (
     CalendarCreate,
@@ -149,7 +157,33 @@ async def _shares_of(session: AsyncSession, calendar_ids: list[int]) -> dict[int
 
 async def get_calendar(session: AsyncSession, actor: Actor, calendar_id: int) -> CalendarRead:
     await access_calendar(session, actor, calendar_id, "freebusy")
-    return next(c for c in await list_calendars(session, actor) if c.id == calendar_id)
+    forget_levels(session, actor)
+    found = [c for c in await list_calendars(session, actor) if c.id == calendar_id]
+    if not found:
+        raise Forbidden("calendar_forbidden")
+    return found[0]
+
+
+async def do_subscribe(session: AsyncSession, actor: Actor, person_id: int) -> int:
+    """Add a colleague's own calendar to my list, at the level they allow everyone (or share)."""
+    if not await org.active_ids(session, [person_id]):
+        raise Invalid("body.person_id", "field.calendar_unknown_person")
+    calendar = await default_calendar_of(session, person_id, actor.locale)
+    if await level_on(session, actor, calendar.id) is None:
+        raise Forbidden("calendar_forbidden")
+    await do_set_pref(session, actor, calendar.id, CalendarPrefUpdate(visible=True))
+    return calendar.id
+
+
+async def do_unsubscribe(session: AsyncSession, actor: Actor, calendar_id: int) -> None:
+    """Take a calendar off my list (my own and those shared with me stay: hide them instead)."""
+    await access_calendar(session, actor, calendar_id, "freebusy")
+    await session.execute(
+        delete(CalendarPref).where(
+            CalendarPref.person_id == actor.person_id, CalendarPref.calendar_id == calendar_id
+        )
+    )
+    forget_levels(session, actor)
 
 
 async def do_create_calendar(session: AsyncSession, actor: Actor, data: CalendarCreate) -> Calendar:
@@ -159,6 +193,7 @@ async def do_create_calendar(session: AsyncSession, actor: Actor, data: Calendar
     session.add(calendar)
     await session.flush()
     await _replace_shares(session, calendar, data.shares)
+    forget_levels(session, actor)
     return calendar
 
 
@@ -211,6 +246,7 @@ async def do_set_pref(
     if data.color is not None:
         pref.color = data.color
     await session.flush()
+    forget_levels(session, actor)
 
 
 async def do_rotate_feed(session: AsyncSession, actor: Actor, calendar_id: int) -> str:
@@ -240,8 +276,11 @@ async def list_occurrences(
     """What the actor's calendar shows between `start` and `end`: the visible calendars'
     events and every event they are invited to, one row per occurrence, by start."""
     check_window(start, end)
-    levels = await levels_for(session, actor)
+    levels = dict(await levels_for(session, actor))
     if calendar_ids:
+        for cid in calendar_ids:
+            if cid not in levels and (level := await level_on(session, actor, cid)) is not None:
+                levels[cid] = level
         shown = [c for c in calendar_ids if c in levels]
     else:
         hidden = set(

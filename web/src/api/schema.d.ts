@@ -250,7 +250,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Unsubscribe
+         * @description Take a subscribed colleague's calendar off my list.
+         */
+        delete: operations["unsubscribe_api_calendar_calendars__calendar_id__me_delete"];
         options?: never;
         head?: never;
         /**
@@ -449,6 +453,26 @@ export interface paths {
         get: operations["room_schedule_api_calendar_rooms__room_id__schedule_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Subscribe
+         * @description Subscribe to a colleague's calendar: busy times only or details, as they allow.
+         */
+        post: operations["subscribe_api_calendar_subscriptions_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2802,6 +2826,11 @@ export interface components {
              */
             start: string;
         };
+        /** SubscriptionCreate */
+        SubscriptionCreate: {
+            /** Person Id */
+            person_id: number;
+        };
         /** TextBody */
         TextBody: {
             /** Content */
@@ -3402,6 +3431,35 @@ export interface operations {
             };
         };
     };
+    unsubscribe_api_calendar_calendars__calendar_id__me_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     set_my_pref_api_calendar_calendars__calendar_id__me_patch: {
         parameters: {
             query?: never;
@@ -3874,6 +3932,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OccurrenceRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    subscribe_api_calendar_subscriptions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
                 };
             };
             /** @description Validation Error */
