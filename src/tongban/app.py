@@ -14,6 +14,7 @@ from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tongban.auth.api import router as auth_router
+from tongban.calendar.api import router as calendar_router
 from tongban.core import i18n
 from tongban.core.config import Settings
 from tongban.core.db import Database
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         im_ding_router,
         im_bots_router,
         forms_router,
+        calendar_router,
     ):
         app.include_router(router)
     app.router.routes.append(WebSocketRoute(EVENTS_PATH, events_endpoint))

@@ -1,6 +1,7 @@
 """Every capability's tables on one metadata, for Alembic and the tests."""
 
 from tongban.auth import models as auth_models
+from tongban.calendar import models as calendar_models
 from tongban.core.db import Base
 from tongban.core.events import models as event_models
 from tongban.files import models as file_models
@@ -14,6 +15,7 @@ metadata = Base.metadata
 
 __all__ = [
     "auth_models",
+    "calendar_models",
     "event_models",
     "file_models",
     "form_models",

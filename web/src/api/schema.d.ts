@@ -116,6 +116,369 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calendar/assistant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assistant
+         * @description Slots where all are free and inside each one's working hours, in their own zones.
+         */
+        post: operations["assistant_api_calendar_assistant_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Calendars
+         * @description My calendar, the calendars I made, and those shared with me (or my departments).
+         */
+        get: operations["list_calendars_api_calendar_calendars_get"];
+        put?: never;
+        /**
+         * Create Calendar
+         * @description A shared calendar (a department's, a project's), shared with people and departments.
+         */
+        post: operations["create_calendar_api_calendar_calendars_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Calendar */
+        delete: operations["delete_calendar_api_calendar_calendars__calendar_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Calendar */
+        patch: operations["update_calendar_api_calendar_calendars__calendar_id__patch"];
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/export.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Calendar
+         * @description The calendar as iCalendar (RFC 5545): series with their exceptions, in their own zones.
+         */
+        get: operations["export_calendar_api_calendar_calendars__calendar_id__export_ics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Feed
+         * @description A private subscription URL (webcal) with a new secret; the previous one stops working.
+         */
+        post: operations["rotate_feed_api_calendar_calendars__calendar_id__feed_post"];
+        /** Revoke Feed */
+        delete: operations["revoke_feed_api_calendar_calendars__calendar_id__feed_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Calendar
+         * @description Read an .ics file into the calendar. With problems in it, nothing is written unless
+         *     `confirm=true` (the report lists what could not be read and what would be imported).
+         */
+        post: operations["import_calendar_api_calendar_calendars__calendar_id__import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe
+         * @description Take a subscribed colleague's calendar off my list.
+         */
+        delete: operations["unsubscribe_api_calendar_calendars__calendar_id__me_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Set My Pref
+         * @description Show or hide a calendar, or give it my own colour.
+         */
+        patch: operations["set_my_pref_api_calendar_calendars__calendar_id__me_patch"];
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace Shares
+         * @description Who else may see (busy times or details) or edit the calendar; replaces the list.
+         */
+        put: operations["replace_shares_api_calendar_calendars__calendar_id__shares_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Occurrences
+         * @description Occurrences between `start` and `end` (with offsets) in my visible calendars and invitations.
+         */
+        get: operations["list_occurrences_api_calendar_events_get"];
+        put?: never;
+        /**
+         * Create Event
+         * @description An event or a recurring series; invitees are notified, a room is booked or refused (409).
+         */
+        post: operations["create_event_api_calendar_events_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Event */
+        get: operations["get_event_api_calendar_events__event_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Event */
+        delete: operations["delete_event_api_calendar_events__event_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Event
+         * @description Change an event; for a series: `scope=this|following` with `occurrence` (its original start).
+         */
+        patch: operations["update_event_api_calendar_events__event_id__patch"];
+        trace?: never;
+    };
+    "/api/calendar/events/{event_id}/export.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Event */
+        get: operations["export_event_api_calendar_events__event_id__export_ics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/events/{event_id}/rsvp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rsvp
+         * @description Accept, tentatively accept or decline (with a note); the organiser is told.
+         */
+        post: operations["rsvp_api_calendar_events__event_id__rsvp_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/feeds/{token}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feed
+         * @description The private subscription feed: the secret in the URL is the credential.
+         */
+        get: operations["feed_api_calendar_feeds__token__ics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/freebusy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Free Busy
+         * @description Colleagues' busy times side by side (titles only where I may read the event).
+         */
+        post: operations["free_busy_api_calendar_freebusy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Rooms */
+        get: operations["list_rooms_api_calendar_rooms_get"];
+        put?: never;
+        /** Create Room */
+        post: operations["create_room_api_calendar_rooms_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/rooms/{room_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Room */
+        patch: operations["update_room_api_calendar_rooms__room_id__patch"];
+        trace?: never;
+    };
+    "/api/calendar/rooms/{room_id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Room Schedule */
+        get: operations["room_schedule_api_calendar_rooms__room_id__schedule_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Subscribe
+         * @description Subscribe to a colleague's calendar: busy times only or details, as they allow.
+         */
+        post: operations["subscribe_api_calendar_subscriptions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/files": {
         parameters: {
             query?: never;
@@ -1658,6 +2021,63 @@ export interface components {
             /** Submitted At */
             submitted_at: string | null;
         };
+        /** AssistantIn */
+        AssistantIn: {
+            /** Duration Minutes */
+            duration_minutes: number;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Limit
+             * @default 20
+             */
+            limit?: number;
+            /** Person Ids */
+            person_ids: number[];
+            /** Room Id */
+            room_id?: number | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * Step Minutes
+             * @default 30
+             */
+            step_minutes?: number;
+        };
+        /** AssistantRead */
+        AssistantRead: {
+            /** People */
+            people: components["schemas"]["PersonBusy"][];
+            /** Slots */
+            slots: components["schemas"]["Slot"][];
+        };
+        /** AttendeeRead */
+        AttendeeRead: {
+            /** Name */
+            name: string;
+            /** Note */
+            note: string;
+            /** Person Id */
+            person_id: number;
+            /** Responded At */
+            responded_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "needs_action" | "accepted" | "tentative" | "declined";
+        };
+        /** Body_import_calendar_api_calendar_calendars__calendar_id__import_post */
+        Body_import_calendar_api_calendar_calendars__calendar_id__import_post: {
+            /** File */
+            file: string;
+        };
         /** Body_import_org_api_org_import_post */
         Body_import_org_api_org_import_post: {
             /**
@@ -1706,6 +2126,102 @@ export interface components {
             mention: string;
             /** Name */
             name: string;
+        };
+        /** BusyRead */
+        BusyRead: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Title */
+            title: string | null;
+        };
+        /** CalendarCreate */
+        CalendarCreate: {
+            /**
+             * Color
+             * @default #1677ff
+             */
+            color?: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Name */
+            name: string;
+            /** Shares */
+            shares?: components["schemas"]["ShareIn"][];
+        };
+        /** CalendarImportReport */
+        CalendarImportReport: {
+            /** Committed */
+            committed: boolean;
+            /** Events */
+            events: string[];
+            /** Imported */
+            imported: number;
+            /** Problems */
+            problems: string[];
+        };
+        /** CalendarPrefUpdate */
+        CalendarPrefUpdate: {
+            /** Color */
+            color?: string | null;
+            /** Visible */
+            visible?: boolean | null;
+        };
+        /** CalendarRead */
+        CalendarRead: {
+            /** Color */
+            color: string;
+            /** Description */
+            description: string;
+            /** Has Feed */
+            has_feed: boolean;
+            /** Id */
+            id: number;
+            /** Is Default */
+            is_default: boolean;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "freebusy" | "read" | "edit" | "manage";
+            /** Name */
+            name: string;
+            /** Org Level */
+            org_level: ("freebusy" | "read") | null;
+            /** Owner Id */
+            owner_id: number;
+            /** Owner Name */
+            owner_name: string;
+            /** Shares */
+            shares: components["schemas"]["ShareRead"][] | null;
+            /** Visible */
+            visible: boolean;
+        };
+        /** CalendarUpdate */
+        CalendarUpdate: {
+            /**
+             * Clear Org Level
+             * @default false
+             */
+            clear_org_level?: boolean;
+            /** Color */
+            color?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Org Level */
+            org_level?: ("freebusy" | "read") | null;
         };
         /**
          * Card
@@ -1996,6 +2512,172 @@ export interface components {
             name_en?: string | null;
             schema: components["schemas"]["FormSchema-Input"];
         };
+        /** EventCreate */
+        EventCreate: {
+            /**
+             * All Day
+             * @default false
+             */
+            all_day?: boolean;
+            /** Attendee Ids */
+            attendee_ids?: number[];
+            /** Calendar Id */
+            calendar_id?: number | null;
+            /** Department Ids */
+            department_ids?: number[];
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Location
+             * @default
+             */
+            location?: string;
+            /**
+             * Online Url
+             * @default
+             */
+            online_url?: string;
+            /** Reminders */
+            reminders?: number[];
+            /** Room Id */
+            room_id?: number | null;
+            /** Rrule */
+            rrule?: string | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Title */
+            title: string;
+            /**
+             * Tz
+             * @default Asia/Shanghai
+             */
+            tz?: string;
+        };
+        /** EventRead */
+        EventRead: {
+            /** All Day */
+            all_day: boolean;
+            /** Attendees */
+            attendees: components["schemas"]["AttendeeRead"][];
+            /** Calendar Id */
+            calendar_id: number;
+            /** Calendar Name */
+            calendar_name: string;
+            /** Can Edit */
+            can_edit: boolean;
+            /** Department Ids */
+            department_ids: number[];
+            /** Description */
+            description: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * End Utc
+             * Format: date-time
+             */
+            end_utc: string;
+            /** Exdates */
+            exdates: string[];
+            /** Id */
+            id: number;
+            /** Location */
+            location: string;
+            /** My Status */
+            my_status: ("needs_action" | "accepted" | "tentative" | "declined") | null;
+            /** Online Url */
+            online_url: string;
+            organizer: components["schemas"]["PersonRef"] | null;
+            /** Parent Id */
+            parent_id: number | null;
+            /** Recurrence Id */
+            recurrence_id: string | null;
+            /** Reminders */
+            reminders: number[];
+            room: components["schemas"]["RoomRef"] | null;
+            /** Rrule */
+            rrule: string | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * Start Utc
+             * Format: date-time
+             */
+            start_utc: string;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+            /** Tz */
+            tz: string;
+            /** Uid */
+            uid: string;
+        };
+        /**
+         * EventUpdate
+         * @description Only the fields given change. For a recurring event, `scope` says which occurrences.
+         */
+        EventUpdate: {
+            /** All Day */
+            all_day?: boolean | null;
+            /** Attendee Ids */
+            attendee_ids?: number[] | null;
+            /** Calendar Id */
+            calendar_id?: number | null;
+            /**
+             * Clear Room
+             * @default false
+             */
+            clear_room?: boolean;
+            /**
+             * Clear Rrule
+             * @default false
+             */
+            clear_rrule?: boolean;
+            /** Department Ids */
+            department_ids?: number[] | null;
+            /** Description */
+            description?: string | null;
+            /** End */
+            end?: string | null;
+            /** Location */
+            location?: string | null;
+            /** Online Url */
+            online_url?: string | null;
+            /** Reminders */
+            reminders?: number[] | null;
+            /** Room Id */
+            room_id?: number | null;
+            /** Rrule */
+            rrule?: string | null;
+            /** Start */
+            start?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Tz */
+            tz?: string | null;
+        };
+        /** FeedRead */
+        FeedRead: {
+            /** Url */
+            url: string;
+        };
         /** FileRead */
         FileRead: {
             /** Content Type */
@@ -2241,6 +2923,21 @@ export interface components {
             /** Conversation Ids */
             conversation_ids: number[];
         };
+        /** FreeBusyIn */
+        FreeBusyIn: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Person Ids */
+            person_ids: number[];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+        };
         /**
          * GrantIn
          * @description A role for one person, one department (with its sub-departments), or everyone.
@@ -2362,6 +3059,25 @@ export interface components {
             en?: string;
             /** Zh */
             zh: string;
+        };
+        /** LocalTime */
+        LocalTime: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Tz */
+            tz: string;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -2587,6 +3303,53 @@ export interface components {
             /** Quiet Hours Start */
             quiet_hours_start?: string | null;
         };
+        /**
+         * OccurrenceRead
+         * @description One occurrence in a window. `busy_only`: the viewer may see only that the time is taken.
+         */
+        OccurrenceRead: {
+            /** All Day */
+            all_day: boolean;
+            /** Busy Only */
+            busy_only: boolean;
+            /** Calendar Id */
+            calendar_id: number;
+            /** Can Edit */
+            can_edit: boolean;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Event Id */
+            event_id: number;
+            /** Location */
+            location: string;
+            /** My Status */
+            my_status: ("needs_action" | "accepted" | "tentative" | "declined") | null;
+            /** Occurrence */
+            occurrence: string;
+            /** Override Id */
+            override_id: number | null;
+            /** Recurring */
+            recurring: boolean;
+            /** Room Name */
+            room_name: string | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * Start Local
+             * Format: date-time
+             */
+            start_local: string;
+            /** Title */
+            title: string;
+            /** Tz */
+            tz: string;
+        };
         /** Option */
         Option: {
             /** Color */
@@ -2627,6 +3390,21 @@ export interface components {
             current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /** PersonBusy */
+        PersonBusy: {
+            /** Busy */
+            busy: components["schemas"]["BusyRead"][];
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number;
+            /** Tz */
+            tz: string;
+            /** Working Hours */
+            working_hours: {
+                [key: string]: unknown;
+            };
         };
         /** PersonCreate */
         PersonCreate: {
@@ -2791,6 +3569,71 @@ export interface components {
             /** Seq */
             seq: number;
         };
+        /** RoomCreate */
+        RoomCreate: {
+            /**
+             * Capacity
+             * @default 0
+             */
+            capacity?: number;
+            /** Equipment */
+            equipment?: string[];
+            /**
+             * Location
+             * @default
+             */
+            location?: string;
+            /** Name */
+            name: string;
+        };
+        /** RoomRead */
+        RoomRead: {
+            /** Active */
+            active: boolean;
+            /** Capacity */
+            capacity: number;
+            /** Equipment */
+            equipment: string[];
+            /** Id */
+            id: number;
+            /** Location */
+            location: string;
+            /** Name */
+            name: string;
+        };
+        /** RoomRef */
+        RoomRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** RoomUpdate */
+        RoomUpdate: {
+            /** Active */
+            active?: boolean | null;
+            /** Capacity */
+            capacity?: number | null;
+            /** Equipment */
+            equipment?: string[] | null;
+            /** Location */
+            location?: string | null;
+            /** Name */
+            name?: string | null;
+        };
+        /** RsvpIn */
+        RsvpIn: {
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "accepted" | "tentative" | "declined";
+        };
         /** SearchHit */
         SearchHit: {
             conversation: components["schemas"]["ConversationRef"];
@@ -2800,6 +3643,37 @@ export interface components {
              * @description At most 160 characters of the body around the first match; each match is wrapped in U+0002 … U+0003.
              */
             snippet: string;
+        };
+        /** ShareIn */
+        ShareIn: {
+            /** Department Id */
+            department_id?: number | null;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "freebusy" | "read" | "edit" | "manage";
+            /** Person Id */
+            person_id?: number | null;
+        };
+        /** ShareRead */
+        ShareRead: {
+            /** Department Id */
+            department_id: number | null;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "freebusy" | "read" | "edit" | "manage";
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number | null;
+        };
+        /** SharesReplace */
+        SharesReplace: {
+            /** Shares */
+            shares: components["schemas"]["ShareIn"][];
         };
         /**
          * ShowIf
@@ -2816,6 +3690,21 @@ export interface components {
             op?: "eq" | "ne" | "in" | "filled" | "empty" | "gt" | "lt";
             /** Value */
             value?: unknown;
+        };
+        /** Slot */
+        Slot: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Local */
+            local: components["schemas"]["LocalTime"][];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
         };
         /**
          * StatField
@@ -2923,6 +3812,11 @@ export interface components {
             values: {
                 [key: string]: unknown;
             };
+        };
+        /** SubscriptionCreate */
+        SubscriptionCreate: {
+            /** Person Id */
+            person_id: number;
         };
         /** TaskCreate */
         TaskCreate: {
@@ -3374,6 +4268,829 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    assistant_api_calendar_assistant_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssistantIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistantRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_calendars_api_calendar_calendars_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"][];
+                };
+            };
+        };
+    };
+    create_calendar_api_calendar_calendars_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_calendar_api_calendar_calendars__calendar_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_calendar_api_calendar_calendars__calendar_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_calendar_api_calendar_calendars__calendar_id__export_ics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rotate_feed_api_calendar_calendars__calendar_id__feed_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_feed_api_calendar_calendars__calendar_id__feed_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_calendar_api_calendar_calendars__calendar_id__import_post: {
+        parameters: {
+            query?: {
+                confirm?: boolean;
+            };
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_calendar_api_calendar_calendars__calendar_id__import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarImportReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unsubscribe_api_calendar_calendars__calendar_id__me_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_my_pref_api_calendar_calendars__calendar_id__me_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarPrefUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replace_shares_api_calendar_calendars__calendar_id__shares_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SharesReplace"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_occurrences_api_calendar_events_get: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+                calendar_id?: number[] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OccurrenceRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_event_api_calendar_events_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_event_api_calendar_events__event_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_event_api_calendar_events__event_id__delete: {
+        parameters: {
+            query?: {
+                scope?: "all" | "this" | "following";
+                occurrence?: string | null;
+            };
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_event_api_calendar_events__event_id__patch: {
+        parameters: {
+            query?: {
+                scope?: "all" | "this" | "following";
+                occurrence?: string | null;
+            };
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_event_api_calendar_events__event_id__export_ics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rsvp_api_calendar_events__event_id__rsvp_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RsvpIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    feed_api_calendar_feeds__token__ics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    free_busy_api_calendar_freebusy_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FreeBusyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonBusy"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_rooms_api_calendar_rooms_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomRead"][];
+                };
+            };
+        };
+    };
+    create_room_api_calendar_rooms_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoomCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_room_api_calendar_rooms__room_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoomUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    room_schedule_api_calendar_rooms__room_id__schedule_get: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+            };
+            header?: never;
+            path: {
+                room_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OccurrenceRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    subscribe_api_calendar_subscriptions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
             };
             /** @description Validation Error */
             422: {
