@@ -3,6 +3,7 @@
 from tongban.auth import models as auth_models
 from tongban.core.db import Base
 from tongban.core.events import models as event_models
+from tongban.docs import models as docs_models
 from tongban.files import models as file_models
 from tongban.im import models as im_models
 from tongban.im import models_bots as im_bot_models
@@ -13,6 +14,7 @@ metadata = Base.metadata
 
 __all__ = [
     "auth_models",
+    "docs_models",
     "event_models",
     "file_models",
     "im_bot_models",
