@@ -116,6 +116,562 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calendar/assistant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assistant
+         * @description Slots where all are free and inside each one's working hours, in their own zones.
+         */
+        post: operations["assistant_api_calendar_assistant_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Calendars
+         * @description My calendar, the calendars I made, and those shared with me (or my departments).
+         */
+        get: operations["list_calendars_api_calendar_calendars_get"];
+        put?: never;
+        /**
+         * Create Calendar
+         * @description A shared calendar (a department's, a project's), shared with people and departments.
+         */
+        post: operations["create_calendar_api_calendar_calendars_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Calendar */
+        delete: operations["delete_calendar_api_calendar_calendars__calendar_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Calendar */
+        patch: operations["update_calendar_api_calendar_calendars__calendar_id__patch"];
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/export.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Calendar
+         * @description The calendar as iCalendar (RFC 5545): series with their exceptions, in their own zones.
+         */
+        get: operations["export_calendar_api_calendar_calendars__calendar_id__export_ics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Feed
+         * @description A private subscription URL (webcal) with a new secret; the previous one stops working.
+         */
+        post: operations["rotate_feed_api_calendar_calendars__calendar_id__feed_post"];
+        /** Revoke Feed */
+        delete: operations["revoke_feed_api_calendar_calendars__calendar_id__feed_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Calendar
+         * @description Read an .ics file into the calendar. With problems in it, nothing is written unless
+         *     `confirm=true` (the report lists what could not be read and what would be imported).
+         */
+        post: operations["import_calendar_api_calendar_calendars__calendar_id__import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe
+         * @description Take a subscribed colleague's calendar off my list.
+         */
+        delete: operations["unsubscribe_api_calendar_calendars__calendar_id__me_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Set My Pref
+         * @description Show or hide a calendar, or give it my own colour.
+         */
+        patch: operations["set_my_pref_api_calendar_calendars__calendar_id__me_patch"];
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace Shares
+         * @description Who else may see (busy times or details) or edit the calendar; replaces the list.
+         */
+        put: operations["replace_shares_api_calendar_calendars__calendar_id__shares_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Occurrences
+         * @description Occurrences between `start` and `end` (with offsets) in my visible calendars and invitations.
+         */
+        get: operations["list_occurrences_api_calendar_events_get"];
+        put?: never;
+        /**
+         * Create Event
+         * @description An event or a recurring series; invitees are notified, a room is booked or refused (409).
+         */
+        post: operations["create_event_api_calendar_events_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Event */
+        get: operations["get_event_api_calendar_events__event_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Event */
+        delete: operations["delete_event_api_calendar_events__event_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Event
+         * @description Change an event; for a series: `scope=this|following` with `occurrence` (its original start).
+         */
+        patch: operations["update_event_api_calendar_events__event_id__patch"];
+        trace?: never;
+    };
+    "/api/calendar/events/{event_id}/export.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Event */
+        get: operations["export_event_api_calendar_events__event_id__export_ics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/events/{event_id}/rsvp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rsvp
+         * @description Accept, tentatively accept or decline (with a note); the organiser is told.
+         */
+        post: operations["rsvp_api_calendar_events__event_id__rsvp_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/feeds/{token}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feed
+         * @description The private subscription feed: the secret in the URL is the credential.
+         */
+        get: operations["feed_api_calendar_feeds__token__ics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/freebusy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Free Busy
+         * @description Colleagues' busy times side by side (titles only where I may read the event).
+         */
+        post: operations["free_busy_api_calendar_freebusy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Rooms */
+        get: operations["list_rooms_api_calendar_rooms_get"];
+        put?: never;
+        /** Create Room */
+        post: operations["create_room_api_calendar_rooms_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/rooms/{room_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Room */
+        patch: operations["update_room_api_calendar_rooms__room_id__patch"];
+        trace?: never;
+    };
+    "/api/calendar/rooms/{room_id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Room Schedule */
+        get: operations["room_schedule_api_calendar_rooms__room_id__schedule_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Subscribe
+         * @description Subscribe to a colleague's calendar: busy times only or details, as they allow.
+         */
+        post: operations["subscribe_api_calendar_subscriptions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Documents
+         * @description My documents (or one page's sub-pages), shared with me, recent, starred; `q` filters.
+         */
+        get: operations["list_documents_api_docs_get"];
+        put?: never;
+        /** Create Document */
+        post: operations["create_document_api_docs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Document
+         * @description A new document from a Markdown, HTML or Word file (scripts and unknown markup dropped).
+         */
+        post: operations["import_document_api_docs_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Document */
+        get: operations["get_document_api_docs__document_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Document */
+        delete: operations["delete_document_api_docs__document_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Document
+         * @description Rename or move (editors); set link sharing (the owner).
+         */
+        patch: operations["update_document_api_docs__document_id__patch"];
+        trace?: never;
+    };
+    "/api/docs/{document_id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Grants */
+        get: operations["list_grants_api_docs__document_id__access_get"];
+        put?: never;
+        /**
+         * Grant
+         * @description Share with a person or a department (the owner); an existing grant changes its role.
+         */
+        post: operations["grant_api_docs__document_id__access_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/access/{grant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke */
+        delete: operations["revoke_api_docs__document_id__access__grant_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Copy Document */
+        post: operations["copy_document_api_docs__document_id__copy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export */
+        get: operations["export_api_docs__document_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open Document
+         * @description Record that the caller opened it (their "recent" list; link-shared documents join it).
+         */
+        post: operations["open_document_api_docs__document_id__open_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/star": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Star */
+        put: operations["star_api_docs__document_id__star_put"];
+        post?: never;
+        /** Unstar */
+        delete: operations["unstar_api_docs__document_id__star_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get State
+         * @description The whole Yjs state as one update (application/octet-stream), for offline readers.
+         */
+        get: operations["get_state_api_docs__document_id__state_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/files": {
         parameters: {
             query?: never;
@@ -187,6 +743,382 @@ export interface paths {
         get: operations["get_thumbnail_api_files__file_id__thumbnail_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Apps
+         * @description Apps in which I hold a role.
+         */
+        get: operations["list_apps_api_forms_apps_get"];
+        put?: never;
+        /** Create App */
+        post: operations["create_app_api_forms_apps_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/apps/{app_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get App */
+        get: operations["get_app_api_forms_apps__app_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update App */
+        patch: operations["update_app_api_forms_apps__app_id__patch"];
+        trace?: never;
+    };
+    "/api/forms/apps/{app_id}/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create Form */
+        post: operations["create_form_api_forms_apps__app_id__forms_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/apps/{app_id}/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Grants
+         * @description Who may submit, view their department's, view all, or manage (replaces the list).
+         */
+        put: operations["set_grants_api_forms_apps__app_id__grants_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Form
+         * @description The published schema to fill in; managers also get the draft.
+         */
+        get: operations["get_form_api_forms_forms__form_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive Form */
+        post: operations["archive_form_api_forms_forms__form_id__archive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Form Schema
+         * @description Check a schema without saving it (the designer's live check).
+         */
+        post: operations["check_form_schema_api_forms_forms__form_id__check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Draft
+         * @description Save the designer's schema; 422 naming the problem when a formula or rule cannot work.
+         */
+        put: operations["save_draft_api_forms_forms__form_id__draft_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Form
+         * @description The submissions I may read as .xlsx; with group_by, a statistics sheet as well.
+         */
+        get: operations["export_form_api_forms_forms__form_id__export_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish Form
+         * @description Publish the draft as a new version; earlier submissions keep theirs.
+         */
+        post: operations["publish_form_api_forms_forms__form_id__publish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Form Stats
+         * @description Sum/count/avg/min/max grouped by one or two fields (sub-table rows included).
+         */
+        get: operations["form_stats_api_forms_forms__form_id__stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Submissions
+         * @description Submissions I may read: all (view all), my department's (view department), else my own.
+         */
+        get: operations["list_submissions_api_forms_forms__form_id__submissions_get"];
+        put?: never;
+        /**
+         * Submit
+         * @description Submit; 422 naming every wrong field (sub-table fields with their row), nothing stored.
+         */
+        post: operations["submit_api_forms_forms__form_id__submissions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Form Tasks */
+        get: operations["list_form_tasks_api_forms_forms__form_id__tasks_get"];
+        put?: never;
+        /**
+         * Create Task
+         * @description Send the form to people and departments with a deadline; they are notified.
+         */
+        post: operations["create_task_api_forms_forms__form_id__tasks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/submissions/{submission_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Submission */
+        get: operations["get_submission_api_forms_submissions__submission_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Submission
+         * @description Correct a submission (managers), checked against the version it was made with.
+         */
+        patch: operations["update_submission_api_forms_submissions__submission_id__patch"];
+        trace?: never;
+    };
+    "/api/forms/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Tasks
+         * @description My to-do list: collection tasks assigned to me.
+         */
+        get: operations["my_tasks_api_forms_tasks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/tasks/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Task
+         * @description Who has submitted and who has not, by department.
+         */
+        get: operations["get_task_api_forms_tasks__task_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/tasks/{task_id}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remind
+         * @description Remind everyone who has not submitted yet.
+         */
+        post: operations["remind_api_forms_tasks__task_id__remind_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Templates */
+        get: operations["list_templates_api_forms_templates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/templates/install": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Install Template
+         * @description One click: the template's app with its form, published, owned by me.
+         */
+        post: operations["install_template_api_forms_templates_install_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1163,6 +2095,190 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AppCreate */
+        AppCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Icon
+             * @default form
+             */
+            icon?: string;
+            /** Name */
+            name: string;
+            /**
+             * Name En
+             * @default
+             */
+            name_en?: string;
+        };
+        /** AppDetail */
+        AppDetail: {
+            /** Archived */
+            archived: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /**
+             * Forms
+             * @default []
+             */
+            forms?: components["schemas"]["FormSummary"][];
+            /**
+             * Grants
+             * @default []
+             */
+            grants?: components["schemas"]["tongban__forms__schemas__GrantRead"][];
+            /** Icon */
+            icon: string;
+            /** Id */
+            id: number;
+            /** My Roles */
+            my_roles: ("manage" | "view_all" | "view_dept" | "submit")[];
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Owner Id */
+            owner_id: number;
+            /** Template */
+            template: string | null;
+        };
+        /** AppRead */
+        AppRead: {
+            /** Archived */
+            archived: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /**
+             * Forms
+             * @default []
+             */
+            forms?: components["schemas"]["FormSummary"][];
+            /** Icon */
+            icon: string;
+            /** Id */
+            id: number;
+            /** My Roles */
+            my_roles: ("manage" | "view_all" | "view_dept" | "submit")[];
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Owner Id */
+            owner_id: number;
+            /** Template */
+            template: string | null;
+        };
+        /** AppUpdate */
+        AppUpdate: {
+            /** Archived */
+            archived?: boolean | null;
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Name En */
+            name_en?: string | null;
+        };
+        /** AssigneeRead */
+        AssigneeRead: {
+            /** Department Id */
+            department_id: number | null;
+            /** Department Name */
+            department_name: string | null;
+            /** Last Reminded At */
+            last_reminded_at: string | null;
+            /** Late */
+            late: boolean;
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number;
+            /** Reminders */
+            reminders: number;
+            /** Submission Id */
+            submission_id: number | null;
+            /** Submitted At */
+            submitted_at: string | null;
+        };
+        /** AssistantIn */
+        AssistantIn: {
+            /** Duration Minutes */
+            duration_minutes: number;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Limit
+             * @default 20
+             */
+            limit?: number;
+            /** Person Ids */
+            person_ids: number[];
+            /** Room Id */
+            room_id?: number | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * Step Minutes
+             * @default 30
+             */
+            step_minutes?: number;
+        };
+        /** AssistantRead */
+        AssistantRead: {
+            /** People */
+            people: components["schemas"]["PersonBusy"][];
+            /** Slots */
+            slots: components["schemas"]["Slot"][];
+        };
+        /** AttendeeRead */
+        AttendeeRead: {
+            /** Name */
+            name: string;
+            /** Note */
+            note: string;
+            /** Person Id */
+            person_id: number;
+            /** Responded At */
+            responded_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "needs_action" | "accepted" | "tentative" | "declined";
+        };
+        /** Body_import_calendar_api_calendar_calendars__calendar_id__import_post */
+        Body_import_calendar_api_calendar_calendars__calendar_id__import_post: {
+            /** File */
+            file: string;
+        };
+        /** Body_import_document_api_docs_import_post */
+        Body_import_document_api_docs_import_post: {
+            /**
+             * File
+             * @description Markdown, HTML or DOCX, at most 10 MB
+             */
+            file: string;
+        };
         /** Body_import_org_api_org_import_post */
         Body_import_org_api_org_import_post: {
             /**
@@ -1211,6 +2327,102 @@ export interface components {
             mention: string;
             /** Name */
             name: string;
+        };
+        /** BusyRead */
+        BusyRead: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Title */
+            title: string | null;
+        };
+        /** CalendarCreate */
+        CalendarCreate: {
+            /**
+             * Color
+             * @default #1677ff
+             */
+            color?: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Name */
+            name: string;
+            /** Shares */
+            shares?: components["schemas"]["ShareIn"][];
+        };
+        /** CalendarImportReport */
+        CalendarImportReport: {
+            /** Committed */
+            committed: boolean;
+            /** Events */
+            events: string[];
+            /** Imported */
+            imported: number;
+            /** Problems */
+            problems: string[];
+        };
+        /** CalendarPrefUpdate */
+        CalendarPrefUpdate: {
+            /** Color */
+            color?: string | null;
+            /** Visible */
+            visible?: boolean | null;
+        };
+        /** CalendarRead */
+        CalendarRead: {
+            /** Color */
+            color: string;
+            /** Description */
+            description: string;
+            /** Has Feed */
+            has_feed: boolean;
+            /** Id */
+            id: number;
+            /** Is Default */
+            is_default: boolean;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "freebusy" | "read" | "edit" | "manage";
+            /** Name */
+            name: string;
+            /** Org Level */
+            org_level: ("freebusy" | "read") | null;
+            /** Owner Id */
+            owner_id: number;
+            /** Owner Name */
+            owner_name: string;
+            /** Shares */
+            shares: components["schemas"]["ShareRead"][] | null;
+            /** Visible */
+            visible: boolean;
+        };
+        /** CalendarUpdate */
+        CalendarUpdate: {
+            /**
+             * Clear Org Level
+             * @default false
+             */
+            clear_org_level?: boolean;
+            /** Color */
+            color?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Org Level */
+            org_level?: ("freebusy" | "read") | null;
         };
         /**
          * Card
@@ -1412,6 +2624,17 @@ export interface components {
             /** Path */
             path: string[];
         };
+        /** DepartmentProgress */
+        DepartmentProgress: {
+            /** Department Id */
+            department_id: number | null;
+            /** Department Name */
+            department_name: string | null;
+            /** Missing */
+            missing: number;
+            /** Submitted */
+            submitted: number;
+        };
         /** DepartmentRead */
         DepartmentRead: {
             /** Head Id */
@@ -1480,6 +2703,237 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** DocumentCreate */
+        DocumentCreate: {
+            /** Parent Id */
+            parent_id?: number | null;
+            /**
+             * Title
+             * @default
+             */
+            title?: string;
+        };
+        /** DocumentRead */
+        DocumentRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Excerpt */
+            excerpt: string;
+            /** Id */
+            id: number;
+            /** Link Role */
+            link_role: ("editor" | "commenter" | "viewer") | null;
+            /**
+             * My Role
+             * @enum {string}
+             */
+            my_role: "owner" | "editor" | "commenter" | "viewer";
+            owner: components["schemas"]["PersonRef"];
+            /** Parent Id */
+            parent_id: number | null;
+            /** Starred */
+            starred: boolean;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** DocumentUpdate */
+        DocumentUpdate: {
+            /** Link Role */
+            link_role?: ("editor" | "commenter" | "viewer") | "none" | null;
+            /**
+             * Move
+             * @default false
+             */
+            move?: boolean;
+            /** Parent Id */
+            parent_id?: number | null;
+            /** Title */
+            title?: string | null;
+        };
+        /** DraftUpdate */
+        DraftUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Name En */
+            name_en?: string | null;
+            schema: components["schemas"]["FormSchema-Input"];
+        };
+        /** EventCreate */
+        EventCreate: {
+            /**
+             * All Day
+             * @default false
+             */
+            all_day?: boolean;
+            /** Attendee Ids */
+            attendee_ids?: number[];
+            /** Calendar Id */
+            calendar_id?: number | null;
+            /** Department Ids */
+            department_ids?: number[];
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Location
+             * @default
+             */
+            location?: string;
+            /**
+             * Online Url
+             * @default
+             */
+            online_url?: string;
+            /** Reminders */
+            reminders?: number[];
+            /** Room Id */
+            room_id?: number | null;
+            /** Rrule */
+            rrule?: string | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Title */
+            title: string;
+            /**
+             * Tz
+             * @default Asia/Shanghai
+             */
+            tz?: string;
+        };
+        /** EventRead */
+        EventRead: {
+            /** All Day */
+            all_day: boolean;
+            /** Attendees */
+            attendees: components["schemas"]["AttendeeRead"][];
+            /** Calendar Id */
+            calendar_id: number;
+            /** Calendar Name */
+            calendar_name: string;
+            /** Can Edit */
+            can_edit: boolean;
+            /** Department Ids */
+            department_ids: number[];
+            /** Description */
+            description: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * End Utc
+             * Format: date-time
+             */
+            end_utc: string;
+            /** Exdates */
+            exdates: string[];
+            /** Id */
+            id: number;
+            /** Location */
+            location: string;
+            /** My Status */
+            my_status: ("needs_action" | "accepted" | "tentative" | "declined") | null;
+            /** Online Url */
+            online_url: string;
+            organizer: components["schemas"]["PersonRef"] | null;
+            /** Parent Id */
+            parent_id: number | null;
+            /** Recurrence Id */
+            recurrence_id: string | null;
+            /** Reminders */
+            reminders: number[];
+            room: components["schemas"]["RoomRef"] | null;
+            /** Rrule */
+            rrule: string | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * Start Utc
+             * Format: date-time
+             */
+            start_utc: string;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+            /** Tz */
+            tz: string;
+            /** Uid */
+            uid: string;
+        };
+        /**
+         * EventUpdate
+         * @description Only the fields given change. For a recurring event, `scope` says which occurrences.
+         */
+        EventUpdate: {
+            /** All Day */
+            all_day?: boolean | null;
+            /** Attendee Ids */
+            attendee_ids?: number[] | null;
+            /** Calendar Id */
+            calendar_id?: number | null;
+            /**
+             * Clear Room
+             * @default false
+             */
+            clear_room?: boolean;
+            /**
+             * Clear Rrule
+             * @default false
+             */
+            clear_rrule?: boolean;
+            /** Department Ids */
+            department_ids?: number[] | null;
+            /** Description */
+            description?: string | null;
+            /** End */
+            end?: string | null;
+            /** Location */
+            location?: string | null;
+            /** Online Url */
+            online_url?: string | null;
+            /** Reminders */
+            reminders?: number[] | null;
+            /** Room Id */
+            room_id?: number | null;
+            /** Rrule */
+            rrule?: string | null;
+            /** Start */
+            start?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Tz */
+            tz?: string | null;
+        };
+        /** FeedRead */
+        FeedRead: {
+            /** Url */
+            url: string;
+        };
         /** FileRead */
         FileRead: {
             /** Content Type */
@@ -1513,10 +2967,269 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** FormCreate */
+        FormCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Name */
+            name: string;
+            /**
+             * Name En
+             * @default
+             */
+            name_en?: string;
+            /**
+             * @default {
+             *       "fields": []
+             *     }
+             */
+            schema?: components["schemas"]["FormSchema-Input"];
+        };
+        /** FormField */
+        "FormField-Input": {
+            /**
+             * Accept
+             * @default []
+             */
+            accept?: string[];
+            /** Default */
+            default?: unknown;
+            /**
+             * Fields
+             * @default []
+             */
+            fields?: components["schemas"]["FormField-Input"][];
+            /** Formula */
+            formula?: string | null;
+            help?: components["schemas"]["Label"] | null;
+            /** Key */
+            key: string;
+            label: components["schemas"]["Label"];
+            /** Max */
+            max?: number | null;
+            /** Max Length */
+            max_length?: number | null;
+            /** Max Rows */
+            max_rows?: number | null;
+            /** Min */
+            min?: number | null;
+            /** Min Length */
+            min_length?: number | null;
+            /** Min Rows */
+            min_rows?: number | null;
+            /**
+             * Options
+             * @default []
+             */
+            options?: components["schemas"]["Option"][];
+            /** Pattern */
+            pattern?: string | null;
+            /** Precision */
+            precision?: number | null;
+            /**
+             * Required
+             * @default false
+             */
+            required?: boolean;
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "textarea" | "number" | "money" | "percent" | "date" | "datetime" | "daterange" | "select" | "multiselect" | "boolean" | "member" | "department" | "location" | "attachment" | "image" | "signature" | "subtable" | "formula" | "description";
+            /**
+             * Unique
+             * @default false
+             */
+            unique?: boolean;
+            /** Unit */
+            unit?: string | null;
+        };
+        /** FormField */
+        "FormField-Output": {
+            /**
+             * Accept
+             * @default []
+             */
+            accept?: string[];
+            /** Default */
+            default?: unknown;
+            /**
+             * Fields
+             * @default []
+             */
+            fields?: components["schemas"]["FormField-Output"][];
+            /** Formula */
+            formula?: string | null;
+            help?: components["schemas"]["Label"] | null;
+            /** Key */
+            key: string;
+            label: components["schemas"]["Label"];
+            /** Max */
+            max?: number | null;
+            /** Max Length */
+            max_length?: number | null;
+            /** Max Rows */
+            max_rows?: number | null;
+            /** Min */
+            min?: number | null;
+            /** Min Length */
+            min_length?: number | null;
+            /** Min Rows */
+            min_rows?: number | null;
+            /**
+             * Options
+             * @default []
+             */
+            options?: components["schemas"]["Option"][];
+            /** Pattern */
+            pattern?: string | null;
+            /** Precision */
+            precision?: number | null;
+            /**
+             * Required
+             * @default false
+             */
+            required?: boolean;
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "textarea" | "number" | "money" | "percent" | "date" | "datetime" | "daterange" | "select" | "multiselect" | "boolean" | "member" | "department" | "location" | "attachment" | "image" | "signature" | "subtable" | "formula" | "description";
+            /**
+             * Unique
+             * @default false
+             */
+            unique?: boolean;
+            /** Unit */
+            unit?: string | null;
+        };
+        /** FormRead */
+        FormRead: {
+            /** App Id */
+            app_id: number;
+            /** App Name */
+            app_name: string;
+            /** Description */
+            description: string;
+            draft?: components["schemas"]["FormSchema-Output"] | null;
+            /** Id */
+            id: number;
+            /** My Roles */
+            my_roles: ("manage" | "view_all" | "view_dept" | "submit")[];
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            schema: components["schemas"]["FormSchema-Output"] | null;
+            /**
+             * Stat Fields
+             * @default []
+             */
+            stat_fields?: components["schemas"]["StatField"][];
+            /** Status */
+            status: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version Id */
+            version_id: number | null;
+            /** Version Number */
+            version_number: number | null;
+        };
+        /** FormSchema */
+        "FormSchema-Input": {
+            /**
+             * Fields
+             * @default []
+             */
+            fields?: components["schemas"]["FormField-Input"][];
+        };
+        /** FormSchema */
+        "FormSchema-Output": {
+            /**
+             * Fields
+             * @default []
+             */
+            fields?: components["schemas"]["FormField-Output"][];
+        };
+        /** FormSummary */
+        FormSummary: {
+            /** App Id */
+            app_id: number;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Status */
+            status: string;
+            /** Version Number */
+            version_number: number | null;
+        };
         /** Forward */
         Forward: {
             /** Conversation Ids */
             conversation_ids: number[];
+        };
+        /** FreeBusyIn */
+        FreeBusyIn: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Person Ids */
+            person_ids: number[];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+        };
+        /** GrantCreate */
+        GrantCreate: {
+            /** Department Id */
+            department_id?: number | null;
+            /** Person Id */
+            person_id?: number | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "editor" | "commenter" | "viewer";
+        };
+        /**
+         * GrantIn
+         * @description A role for one person, one department (with its sub-departments), or everyone.
+         */
+        GrantIn: {
+            /** Department Id */
+            department_id?: number | null;
+            /**
+             * Everyone
+             * @default false
+             */
+            everyone?: boolean;
+            /** Person Id */
+            person_id?: number | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "manage" | "view_all" | "view_dept" | "submit";
+        };
+        /** GrantsUpdate */
+        GrantsUpdate: {
+            /** Grants */
+            grants: components["schemas"]["GrantIn"][];
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1582,6 +3295,35 @@ export interface components {
             member_count: number;
             /** Name */
             name: string;
+        };
+        /** Label */
+        Label: {
+            /**
+             * En
+             * @default
+             */
+            en?: string;
+            /** Zh */
+            zh: string;
+        };
+        /** LocalTime */
+        LocalTime: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Tz */
+            tz: string;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1807,6 +3549,61 @@ export interface components {
             /** Quiet Hours Start */
             quiet_hours_start?: string | null;
         };
+        /**
+         * OccurrenceRead
+         * @description One occurrence in a window. `busy_only`: the viewer may see only that the time is taken.
+         */
+        OccurrenceRead: {
+            /** All Day */
+            all_day: boolean;
+            /** Busy Only */
+            busy_only: boolean;
+            /** Calendar Id */
+            calendar_id: number;
+            /** Can Edit */
+            can_edit: boolean;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Event Id */
+            event_id: number;
+            /** Location */
+            location: string;
+            /** My Status */
+            my_status: ("needs_action" | "accepted" | "tentative" | "declined") | null;
+            /** Occurrence */
+            occurrence: string;
+            /** Override Id */
+            override_id: number | null;
+            /** Recurring */
+            recurring: boolean;
+            /** Room Name */
+            room_name: string | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * Start Local
+             * Format: date-time
+             */
+            start_local: string;
+            /** Title */
+            title: string;
+            /** Tz */
+            tz: string;
+        };
+        /** Option */
+        Option: {
+            /** Color */
+            color?: string | null;
+            label: components["schemas"]["Label"];
+            /** Value */
+            value: string;
+        };
         /** OwnerTransfer */
         OwnerTransfer: {
             /** Person Id */
@@ -1839,6 +3636,21 @@ export interface components {
             current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /** PersonBusy */
+        PersonBusy: {
+            /** Busy */
+            busy: components["schemas"]["BusyRead"][];
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number;
+            /** Tz */
+            tz: string;
+            /** Working Hours */
+            working_hours: {
+                [key: string]: unknown;
+            };
         };
         /** PersonCreate */
         PersonCreate: {
@@ -1987,6 +3799,11 @@ export interface components {
             /** Unread */
             unread: components["schemas"]["PersonRef"][];
         };
+        /** RemindResult */
+        RemindResult: {
+            /** Reminded */
+            reminded: number;
+        };
         /** ReplyRef */
         ReplyRef: {
             /** Excerpt */
@@ -1998,6 +3815,71 @@ export interface components {
             /** Seq */
             seq: number;
         };
+        /** RoomCreate */
+        RoomCreate: {
+            /**
+             * Capacity
+             * @default 0
+             */
+            capacity?: number;
+            /** Equipment */
+            equipment?: string[];
+            /**
+             * Location
+             * @default
+             */
+            location?: string;
+            /** Name */
+            name: string;
+        };
+        /** RoomRead */
+        RoomRead: {
+            /** Active */
+            active: boolean;
+            /** Capacity */
+            capacity: number;
+            /** Equipment */
+            equipment: string[];
+            /** Id */
+            id: number;
+            /** Location */
+            location: string;
+            /** Name */
+            name: string;
+        };
+        /** RoomRef */
+        RoomRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** RoomUpdate */
+        RoomUpdate: {
+            /** Active */
+            active?: boolean | null;
+            /** Capacity */
+            capacity?: number | null;
+            /** Equipment */
+            equipment?: string[] | null;
+            /** Location */
+            location?: string | null;
+            /** Name */
+            name?: string | null;
+        };
+        /** RsvpIn */
+        RsvpIn: {
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "accepted" | "tentative" | "declined";
+        };
         /** SearchHit */
         SearchHit: {
             conversation: components["schemas"]["ConversationRef"];
@@ -2007,6 +3889,318 @@ export interface components {
              * @description At most 160 characters of the body around the first match; each match is wrapped in U+0002 … U+0003.
              */
             snippet: string;
+        };
+        /** ShareIn */
+        ShareIn: {
+            /** Department Id */
+            department_id?: number | null;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "freebusy" | "read" | "edit" | "manage";
+            /** Person Id */
+            person_id?: number | null;
+        };
+        /** ShareRead */
+        ShareRead: {
+            /** Department Id */
+            department_id: number | null;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "freebusy" | "read" | "edit" | "manage";
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number | null;
+        };
+        /** SharesReplace */
+        SharesReplace: {
+            /** Shares */
+            shares: components["schemas"]["ShareIn"][];
+        };
+        /**
+         * ShowIf
+         * @description Show the field only when another (earlier or later, same level) field matches.
+         */
+        ShowIf: {
+            /** Field */
+            field: string;
+            /**
+             * Op
+             * @default eq
+             * @enum {string}
+             */
+            op?: "eq" | "ne" | "in" | "filled" | "empty" | "gt" | "lt";
+            /** Value */
+            value?: unknown;
+        };
+        /** Slot */
+        Slot: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Local */
+            local: components["schemas"]["LocalTime"][];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+        };
+        /**
+         * StatField
+         * @description A field statistics can group on (`dimension`) or aggregate (`measure`).
+         */
+        StatField: {
+            /** Key */
+            key: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "dimension" | "measure";
+            /** Label */
+            label: string;
+            /** Table */
+            table: string;
+            /** Type */
+            type: string;
+        };
+        /** StatGroup */
+        StatGroup: {
+            /** Keys */
+            keys: (string | null)[];
+            /** Labels */
+            labels: string[];
+            /** Values */
+            values: (number | null)[];
+        };
+        /** StatsRead */
+        StatsRead: {
+            /** Group By */
+            group_by: string[];
+            /** Groups */
+            groups: components["schemas"]["StatGroup"][];
+            /** Measures */
+            measures: string[];
+            /** Rows */
+            rows: number;
+            /** Table */
+            table: string;
+            /** Totals */
+            totals: (number | null)[];
+        };
+        /** SubmissionCreate */
+        SubmissionCreate: {
+            /** Task Id */
+            task_id?: number | null;
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /** SubmissionPage */
+        SubmissionPage: {
+            /** Items */
+            items: components["schemas"]["SubmissionRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** SubmissionRead */
+        SubmissionRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Department Id */
+            department_id: number | null;
+            /** Department Name */
+            department_name: string | null;
+            /** Form Id */
+            form_id: number;
+            /** Id */
+            id: number;
+            /** Late */
+            late: boolean;
+            /** Submitter Id */
+            submitter_id: number;
+            /** Submitter Name */
+            submitter_name: string;
+            /** Task Id */
+            task_id: number | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+            /** Version Id */
+            version_id: number;
+            /** Version Number */
+            version_number: number;
+        };
+        /** SubmissionUpdate */
+        SubmissionUpdate: {
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /** SubscriptionCreate */
+        SubscriptionCreate: {
+            /** Person Id */
+            person_id: number;
+        };
+        /** TaskCreate */
+        TaskCreate: {
+            /**
+             * Allow Late
+             * @default true
+             */
+            allow_late?: boolean;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /**
+             * Department Ids
+             * @default []
+             */
+            department_ids?: number[];
+            /**
+             * Department Mode
+             * @default reporter
+             * @enum {string}
+             */
+            department_mode?: "reporter" | "members";
+            /**
+             * Person Ids
+             * @default []
+             */
+            person_ids?: number[];
+            /**
+             * Remind Before Minutes
+             * @default 30
+             */
+            remind_before_minutes?: number;
+            /** Title */
+            title: string;
+        };
+        /** TaskDetail */
+        TaskDetail: {
+            /** Allow Late */
+            allow_late: boolean;
+            /** App Id */
+            app_id: number;
+            /** Assignees */
+            assignees: components["schemas"]["AssigneeRead"][];
+            /** By Department */
+            by_department: components["schemas"]["DepartmentProgress"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Form Id */
+            form_id: number;
+            /** Form Name */
+            form_name: string;
+            /** Id */
+            id: number;
+            /** My Submission Id */
+            my_submission_id?: number | null;
+            /** My Submitted At */
+            my_submitted_at?: string | null;
+            /** Overdue */
+            overdue: boolean;
+            /** Remind Before Minutes */
+            remind_before_minutes: number;
+            /** Submitted */
+            submitted: number;
+            /** Title */
+            title: string;
+            /** Total */
+            total: number;
+        };
+        /** TaskRead */
+        TaskRead: {
+            /** Allow Late */
+            allow_late: boolean;
+            /** App Id */
+            app_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Form Id */
+            form_id: number;
+            /** Form Name */
+            form_name: string;
+            /** Id */
+            id: number;
+            /** My Submission Id */
+            my_submission_id?: number | null;
+            /** My Submitted At */
+            my_submitted_at?: string | null;
+            /** Overdue */
+            overdue: boolean;
+            /** Remind Before Minutes */
+            remind_before_minutes: number;
+            /** Submitted */
+            submitted: number;
+            /** Title */
+            title: string;
+            /** Total */
+            total: number;
+        };
+        /** TemplateInstall */
+        TemplateInstall: {
+            /** Template */
+            template: string;
+        };
+        /** TemplateRead */
+        TemplateRead: {
+            /** Description */
+            description: string;
+            /** Field Count */
+            field_count: number;
+            /** Icon */
+            icon: string;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
         };
         /** TextBody */
         TextBody: {
@@ -2140,6 +4334,40 @@ export interface components {
              * @default 09:00
              */
             start?: string;
+        };
+        /** GrantRead */
+        tongban__docs__schemas__GrantRead: {
+            department: components["schemas"]["PersonRef"] | null;
+            /** Id */
+            id: number;
+            person: components["schemas"]["PersonRef"] | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "editor" | "commenter" | "viewer";
+        };
+        /** GrantRead */
+        tongban__forms__schemas__GrantRead: {
+            /** Department Id */
+            department_id?: number | null;
+            /**
+             * Everyone
+             * @default false
+             */
+            everyone?: boolean;
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /** Person Id */
+            person_id?: number | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "manage" | "view_all" | "view_dept" | "submit";
         };
     };
     responses: never;
@@ -2332,6 +4560,1299 @@ export interface operations {
             };
         };
     };
+    assistant_api_calendar_assistant_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssistantIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistantRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_calendars_api_calendar_calendars_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"][];
+                };
+            };
+        };
+    };
+    create_calendar_api_calendar_calendars_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_calendar_api_calendar_calendars__calendar_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_calendar_api_calendar_calendars__calendar_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_calendar_api_calendar_calendars__calendar_id__export_ics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rotate_feed_api_calendar_calendars__calendar_id__feed_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_feed_api_calendar_calendars__calendar_id__feed_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_calendar_api_calendar_calendars__calendar_id__import_post: {
+        parameters: {
+            query?: {
+                confirm?: boolean;
+            };
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_calendar_api_calendar_calendars__calendar_id__import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarImportReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unsubscribe_api_calendar_calendars__calendar_id__me_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_my_pref_api_calendar_calendars__calendar_id__me_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarPrefUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replace_shares_api_calendar_calendars__calendar_id__shares_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SharesReplace"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_occurrences_api_calendar_events_get: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+                calendar_id?: number[] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OccurrenceRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_event_api_calendar_events_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_event_api_calendar_events__event_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_event_api_calendar_events__event_id__delete: {
+        parameters: {
+            query?: {
+                scope?: "all" | "this" | "following";
+                occurrence?: string | null;
+            };
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_event_api_calendar_events__event_id__patch: {
+        parameters: {
+            query?: {
+                scope?: "all" | "this" | "following";
+                occurrence?: string | null;
+            };
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_event_api_calendar_events__event_id__export_ics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rsvp_api_calendar_events__event_id__rsvp_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RsvpIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    feed_api_calendar_feeds__token__ics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    free_busy_api_calendar_freebusy_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FreeBusyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonBusy"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_rooms_api_calendar_rooms_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomRead"][];
+                };
+            };
+        };
+    };
+    create_room_api_calendar_rooms_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoomCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_room_api_calendar_rooms__room_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoomUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    room_schedule_api_calendar_rooms__room_id__schedule_get: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+            };
+            header?: never;
+            path: {
+                room_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OccurrenceRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    subscribe_api_calendar_subscriptions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_documents_api_docs_get: {
+        parameters: {
+            query?: {
+                scope?: "mine" | "shared" | "recent" | "starred";
+                parent_id?: number | null;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_document_api_docs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_document_api_docs_import_post: {
+        parameters: {
+            query?: {
+                parent_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_document_api_docs_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_document_api_docs__document_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_document_api_docs__document_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_document_api_docs__document_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_grants_api_docs__document_id__access_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["tongban__docs__schemas__GrantRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    grant_api_docs__document_id__access_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["tongban__docs__schemas__GrantRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_api_docs__document_id__access__grant_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+                grant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    copy_document_api_docs__document_id__copy_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_api_docs__document_id__export_get: {
+        parameters: {
+            query?: {
+                format?: string;
+            };
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    open_document_api_docs__document_id__open_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    star_api_docs__document_id__star_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unstar_api_docs__document_id__star_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_state_api_docs__document_id__state_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     upload_file_api_files_post: {
         parameters: {
             query?: never;
@@ -2447,6 +5968,771 @@ export interface operations {
                 content: {
                     "image/jpeg": unknown;
                     "image/png": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_apps_api_forms_apps_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppRead"][];
+                };
+            };
+        };
+    };
+    create_app_api_forms_apps_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_app_api_forms_apps__app_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_app_api_forms_apps__app_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_form_api_forms_apps__app_id__forms_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_grants_api_forms_apps__app_id__grants_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_form_api_forms_forms__form_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    archive_form_api_forms_forms__form_id__archive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    check_form_schema_api_forms_forms__form_id__check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormSchema-Input"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormSchema-Output"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    save_draft_api_forms_forms__form_id__draft_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_form_api_forms_forms__form_id__export_xlsx_get: {
+        parameters: {
+            query?: {
+                subtables?: "sheets" | "flat";
+                group_by?: string[];
+                measure?: string[];
+                task_id?: number | null;
+            };
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    publish_form_api_forms_forms__form_id__publish_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    form_stats_api_forms_forms__form_id__stats_get: {
+        parameters: {
+            query?: {
+                group_by?: string[];
+                measure?: string[];
+                /** @description JSON: [{"field","op","value"}] */
+                filters?: string | null;
+                task_id?: number | null;
+            };
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_submissions_api_forms_forms__form_id__submissions_get: {
+        parameters: {
+            query?: {
+                scope?: "mine" | "department" | "all";
+                task_id?: number | null;
+                q?: string | null;
+                order?: "created_at" | "-created_at";
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    submit_api_forms_forms__form_id__submissions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmissionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_form_tasks_api_forms_forms__form_id__tasks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_task_api_forms_forms__form_id__tasks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_submission_api_forms_submissions__submission_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_submission_api_forms_submissions__submission_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmissionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_tasks_api_forms_tasks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskRead"][];
+                };
+            };
+        };
+    };
+    get_task_api_forms_tasks__task_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remind_api_forms_tasks__task_id__remind_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemindResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_templates_api_forms_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateRead"][];
+                };
+            };
+        };
+    };
+    install_template_api_forms_templates_install_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateInstall"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
                 };
             };
             /** @description Validation Error */
