@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 from playwright.sync_api import BrowserContext, Dialog, Locator, Page, expect
 
 from tests.e2e.conftest import DEMO_PASSWORD
@@ -269,6 +271,29 @@ def test_group_journey_desktop_zh(
     expect(banner).to_have_count(0)
     expect(status).to_contain_text("DING 确认情况（1/1）")
     shot(owner, artifacts / "desktop-group-9-ding-acked.png")
+    status.locator(".ant-modal-close").click()
+
+    # He hands the group to 唐伟 and can leave now; 唐伟, the new owner, dissolves it.
+    owner.get_by_test_id("im-details").click()
+    newcomer.get_by_test_id("im-member-menu").click()
+    owner.get_by_role("menuitem", name="转让群主").click()
+    owner.locator(".ant-modal-confirm-confirm").get_by_role("button", name="转让群主").click()
+    expect(newcomer).to_contain_text("群主")
+    expect(panel.locator(".ant-list-item").filter(has_text="刘锋")).to_contain_text("管理员")
+    panel.get_by_test_id("im-leave").click()
+    owner.locator(".ant-modal-confirm-confirm").get_by_role("button", name="退出群聊").click()
+    expect(owner).to_have_url(re.compile(r"/im$"))
+    expect(owner.get_by_test_id("im-conversation").filter(has_text=name)).to_have_count(0)
+    joiner.get_by_test_id("im-details").click()
+    joiner.get_by_test_id("im-dissolve").click()
+    confirm = joiner.locator(".ant-modal-confirm-confirm")
+    expect(confirm).to_contain_text("聊天记录、群机器人和 Webhook 一并删除")
+    shot(joiner, artifacts / "desktop-group-10-dissolve.png")
+    confirm.get_by_role("button", name="解散群聊").click()
+    expect(joiner).to_have_url(re.compile(r"/im$"))
+    expect(member.get_by_test_id("im-conversation").filter(has_text=name)).to_have_count(0)
+    expect(member.get_by_text("你不在这个会话中")).to_be_visible()
+    shot(member, artifacts / "desktop-group-11-dissolved.png")
 
     assert dialogs == []
     for page in (owner, member, joiner):
@@ -313,6 +338,14 @@ def test_group_journey_phone_en(server: str, open_browser: Launch, artifacts: Pa
         panel.get_by_test_id("im-join-link").scroll_into_view_if_needed()
         shot(admin, artifacts / "phone-group-2-join-link.png")
         url = link.inner_text().strip()
+        # A group picture of his own.
+        picture = io.BytesIO()
+        Image.new("RGB", (96, 96), (250, 140, 22)).save(picture, "PNG")
+        panel.get_by_test_id("im-avatar-input").set_input_files(
+            {"name": "shift.png", "mimeType": "image/png", "buffer": picture.getvalue()}
+        )
+        expect(panel.locator(".im-group-avatar img")).to_be_visible()
+        expect(panel.get_by_role("button", name="Remove picture")).to_be_visible()
         no_overflow(admin)
 
         # 唐伟, on his phone: a link that is not (or no longer) valid says so; the real one joins.
@@ -330,6 +363,10 @@ def test_group_journey_phone_en(server: str, open_browser: Launch, artifacts: Pa
         joiner.get_by_test_id("im-join-button").click()
         expect(joiner.get_by_test_id("im-title")).to_have_text(name)
         expect(panel).to_contain_text("3 members")
+        # Now a member, he sees the group's picture in his list.
+        joiner.get_by_test_id("im-back").click()
+        expect(joiner.get_by_test_id("im-conversation").filter(has_text=name).locator("img")).to_be_visible()
+        joiner.get_by_test_id("im-conversation").filter(has_text=name).click()
 
         # He says hello and takes it back; both phones show the recall line in English.
         joiner.get_by_test_id("im-input").fill(f"hello {token}")

@@ -97,6 +97,10 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Call]] = {
         group_admins(),
         lambda c, w: c.patch(conv(w), json={"announcement": "周五前交周报"}),
     ),
+    ("DELETE", "/api/im/conversations/{conversation_id}"): (
+        statuses(401, 403, 403, 403, 403, 204),  # only the owner dissolves a group
+        lambda c, w: c.delete(conv(w)),
+    ),
     ("PATCH", "/api/im/conversations/{conversation_id}/me"): (
         members(),
         lambda c, w: c.patch(conv(w, "/me"), json={"muted": True}),

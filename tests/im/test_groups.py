@@ -135,6 +135,10 @@ async def test_group_picture_is_seen_by_members_and_later_joiners(team, as_perso
     assert r.status_code == 200 and r.json()["avatar_file_id"] == picture["id"]
     assert (await han.get(f"/api/files/{picture['id']}/thumbnail")).status_code == 200
     assert (await tao.get(f"/api/files/{picture['id']}/thumbnail")).status_code == 404
+    await liu.patch(url, json={"join_by_link": True})
+    token = (await liu.get(url)).json()["link_token"]
+    assert (await tao.get(f"/api/im/join/{token}")).json()["avatar_file_id"] is None  # not his to read yet
+    assert (await han.get(f"/api/im/join/{token}")).json()["avatar_file_id"] == picture["id"]
     await liu.post(f"{url}/members", json={"person_ids": [team["tao"].id]})
     assert (await tao.get(f"/api/files/{picture['id']}/thumbnail")).status_code == 200
     listed = {c["id"]: c for c in (await tao.get("/api/im/conversations")).json()}
@@ -160,3 +164,35 @@ async def test_department_group_members_follow_the_chart_only(team, as_person):
     # Its admins are still the owner's to make.
     assert (await song.patch(f"{url}/members/{team['liu'].id}", json={"role": "admin"})).status_code == 204
     assert tao  # 陶海锋 stays outside: he is not in the department
+
+
+async def test_owner_dissolves_the_group_for_everyone(team, as_person):
+    liu, han = await as_person(team["liu"]), await as_person(team["han"])
+    group = await _group(liu, "临时专班", team["han"].id)
+    url = f"/api/im/conversations/{group['id']}"
+    message = (
+        await liu.post(
+            f"{url}/messages", json={"client_msg_id": "c" * 16, "body": f"<@{team['han'].id}> 专班材料"}
+        )
+    ).json()
+    await han.post(f"/api/im/messages/{message['id']}/reactions", json={"emoji": "👍"})
+    await han.post(
+        f"{url}/messages", json={"client_msg_id": "d" * 16, "body": "收到", "thread_root_id": message["id"]}
+    )
+    await liu.post(f"/api/im/messages/{message['id']}/ding", json={"person_ids": [team["han"].id]})
+    await liu.post(f"{url}/webhooks", json={"name": "CI"})
+
+    r = await han.delete(url, headers={"Accept-Language": "en-US"})
+    assert r.status_code == 403 and r.json()["message"] == "Only the group owner can do this"
+    assert (await liu.delete(url)).status_code == 204
+
+    for client in (liu, han):
+        assert (await client.get(url)).status_code == 403
+        assert group["id"] not in [c["id"] for c in (await client.get("/api/im/conversations")).json()]
+        assert (await client.get("/api/im/search", params={"q": "专班材料"})).json()["items"] == []
+    assert (await han.get("/api/im/dings", params={"pending": True})).json() == []
+    direct = (
+        await liu.post("/api/im/conversations", json={"kind": "direct", "person_id": team["han"].id})
+    ).json()
+    r = await liu.delete(f"/api/im/conversations/{direct['id']}")
+    assert r.status_code == 409 and r.json()["code"] == "im_direct_fixed"

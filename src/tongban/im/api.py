@@ -84,6 +84,12 @@ async def update_conversation(
     return await conversations.get_detail(session, actor, conversation_id)
 
 
+@router.delete("/conversations/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def dissolve_group(conversation_id: int, session: DbSession, actor: CurrentActor) -> None:
+    """The owner dissolves the group: it is gone for every member, with its history."""
+    await groups.do_dissolve(session, actor, conversation_id)
+
+
 @router.patch("/conversations/{conversation_id}/me", response_model=ConversationDetail)
 async def update_my_settings(
     conversation_id: int, body: MySettings, session: DbSession, actor: CurrentActor

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.core import i18n
@@ -14,8 +14,9 @@ from tongban.core.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from tongban.core.events import publish
 from tongban.core.permissions import Actor
 from tongban.files import service as files
+from tongban.im import search
 from tongban.im.access import access_conversation, member_ids, require_admin
-from tongban.im.models import Conversation, Member
+from tongban.im.models import Conversation, Member, Mention
 from tongban.im.schemas import ConversationEvent, JoinPreview
 
 i18n.register(
@@ -127,7 +128,8 @@ async def join_preview(session: AsyncSession, actor: Actor, token: str) -> JoinP
     return JoinPreview(
         conversation_id=conversation.id,
         name=conversation.name,
-        avatar_file_id=conversation.avatar_file_id,
+        # The picture is granted to members only; before joining one sees the name's initials.
+        avatar_file_id=conversation.avatar_file_id if mine is not None else None,
         member_count=int(count),
         already_member=mine is not None,
     )
@@ -154,3 +156,20 @@ async def do_transfer_owner(
     member.role = "admin"
     conversation.owner_id = person_id
     await _announce(session, conversation)
+
+
+async def do_dissolve(session: AsyncSession, actor: Actor, conversation_id: int) -> None:
+    """The owner ends the group for everyone: members, history, webhooks and bots all go."""
+    conversation, member = await access_conversation(session, actor, conversation_id)
+    _group(conversation)
+    if member.role != "owner":
+        raise Forbidden("im_not_owner")
+    former = await member_ids(session, conversation.id)
+    await search.unindex_conversation(session, conversation.id)
+    await session.execute(delete(Mention).where(Mention.conversation_id == conversation.id))
+    # Members, messages (with their reactions, thread cursors, DINGs), webhooks and bots follow
+    # by ON DELETE CASCADE.
+    await session.execute(delete(Conversation).where(Conversation.id == conversation.id))
+    session.expunge(member)
+    session.expunge(conversation)
+    await publish(session, former, ConversationEvent(conversation_id=conversation_id))

@@ -147,6 +147,14 @@ async def unindex_message(session: AsyncSession, message: Message) -> None:
         await session.execute(delete(BIGRAMS).where(BIGRAMS.c.rowid == message.id))
 
 
+async def unindex_conversation(session: AsyncSession, conversation_id: int) -> None:
+    """Forget a whole conversation's messages (a dissolved group), looked up by rowid."""
+    if _is_sqlite(session):
+        ids = select(Message.id).where(Message.conversation_id == conversation_id)
+        await session.execute(delete(FTS).where(FTS.c.rowid.in_(ids)))
+        await session.execute(delete(BIGRAMS).where(BIGRAMS.c.rowid.in_(ids)))
+
+
 def parse_terms(q: str) -> list[str]:
     terms = list(dict.fromkeys(q.split()))[:MAX_TERMS]
     if not terms:

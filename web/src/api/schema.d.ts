@@ -1200,7 +1200,11 @@ export interface paths {
         get: operations["get_conversation_api_im_conversations__conversation_id__get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Dissolve Group
+         * @description The owner dissolves the group: it is gone for every member, with its history.
+         */
+        delete: operations["dissolve_group_api_im_conversations__conversation_id__delete"];
         options?: never;
         head?: never;
         /** Update Conversation */
@@ -6880,6 +6884,35 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ConversationDetail"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    dissolve_group_api_im_conversations__conversation_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

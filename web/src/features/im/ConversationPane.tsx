@@ -45,7 +45,10 @@ export function ConversationPane({ conversationId, me }: { conversationId: numbe
   const typing = useTypingPeople(conversationId, me.id);
   const sendTyping = useSendTyping(conversationId);
 
-  const conversation = list.data?.find((c) => c.id === conversationId) ?? detail.data;
+  // A 403 means I am no longer in it (removed, or the group was dissolved): react-query keeps the
+  // last good data beside the error, which must not keep the conversation on screen.
+  const gone = isApiError(detail.error) && detail.error.status === 403;
+  const conversation = gone ? undefined : (list.data?.find((c) => c.id === conversationId) ?? detail.data);
   const observeRow = useReadMarker(conversationId, conversation?.read_seq ?? 0);
 
   const [replyTo, setReplyTo] = useState<ReplyRef | null>(null);
@@ -81,8 +84,8 @@ export function ConversationPane({ conversationId, me }: { conversationId: numbe
 
   const fail = useCallback(
     (e: unknown) => {
-      if (isApiError(e) && e.code === 'recall_window_passed') toast.error(t('im.recallTooLate'));
-      else toast.error(e instanceof Error ? e.message : t('common.error'));
+      // The server's message names the organisation's recall window (im_recall_window_passed).
+      toast.error(e instanceof Error ? e.message : t('common.error'));
     },
     [t, toast],
   );

@@ -1,4 +1,4 @@
-import { CameraOutlined, LogoutOutlined, MoreOutlined, ReloadOutlined } from '@ant-design/icons';
+import { CameraOutlined, DeleteOutlined, LogoutOutlined, MoreOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Dropdown, QRCode, Space, Switch, Typography } from 'antd';
 import { useRef, useState } from 'react';
@@ -224,6 +224,45 @@ export function LeaveGroupButton({ conversation, myId }: { conversation: Convers
       }
     >
       {t('im.leave.button')}
+    </Button>
+  );
+}
+
+/** The owner ends the group for everyone, history included. */
+export function DissolveGroupButton({ conversation }: { conversation: ConversationRead }) {
+  const { t } = useTranslation();
+  const { modal } = App.useApp();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const dissolve = async () => {
+    try {
+      await imApi.dissolve(conversation.id);
+    } catch (e) {
+      modal.error({ title: t('im.dissolve.failed'), content: errorText(e, t('common.error')), okText: t('im.leave.gotIt') });
+      return;
+    }
+    await queryClient.invalidateQueries({ queryKey: imKeys.conversations });
+    void navigate('/im');
+  };
+  return (
+    <Button
+      danger
+      type="primary"
+      block
+      icon={<DeleteOutlined />}
+      data-testid="im-dissolve"
+      onClick={() =>
+        modal.confirm({
+          title: t('im.dissolve.confirm', { name: conversation.name }),
+          content: t('im.dissolve.hint'),
+          okButtonProps: { danger: true },
+          okText: t('im.dissolve.button'),
+          cancelText: t('common.cancel'),
+          onOk: dissolve,
+        })
+      }
+    >
+      {t('im.dissolve.button')}
     </Button>
   );
 }

@@ -8,7 +8,7 @@ import { orgApi, orgKeys } from '../org/api';
 import { PersonAvatar } from '../org/PersonAvatar';
 import { imApi } from './api';
 import { memberActions } from './groupRules';
-import { GroupAvatarSection, JoinLinkSection, LeaveGroupButton, MemberMenu } from './GroupSettings';
+import { DissolveGroupButton, GroupAvatarSection, JoinLinkSection, LeaveGroupButton, MemberMenu } from './GroupSettings';
 import { PeopleMultiSelect } from './PeopleMultiSelect';
 import type { ConversationDetail, ConversationRead, MemberRead, PersonRef } from './types';
 import { useConversationMutation } from './useConversations';
@@ -168,10 +168,13 @@ export function MemberPanel({
           <WebhookSection conversationId={id} />
         </>
       )}
-      {conversation.kind === 'group' && (
+      {isGroup && (conversation.kind === 'group' || conversation.my_role === 'owner') && (
         <>
           <Divider />
-          <LeaveGroupButton conversation={conversation} myId={me.id} />
+          <Space orientation="vertical" style={{ width: '100%' }}>
+            {conversation.kind === 'group' && <LeaveGroupButton conversation={conversation} myId={me.id} />}
+            {conversation.my_role === 'owner' && <DissolveGroupButton conversation={conversation} />}
+          </Space>
         </>
       )}
     </Drawer>

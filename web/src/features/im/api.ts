@@ -58,6 +58,7 @@ export const imApi = {
   conversation: (id: number) => api.get<ConversationDetail>(c(id)),
   updateConversation: (id: number, body: ConversationUpdate) => api.patch<ConversationDetail>(c(id), body),
   resetLink: (id: number) => api.post<ConversationDetail>(`${c(id)}/link`),
+  dissolve: (id: number) => api.delete(c(id)),
   transferOwner: (id: number, personId: number) =>
     api.post<ConversationDetail>(`${c(id)}/owner`, { person_id: personId }),
   joinPreview: (token: string) => api.get<JoinPreview>(`/api/im/join/${encodeURIComponent(token)}`),
