@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App as AntApp, Button, Card, Empty, Form, Input, Modal, Result, Segmented, Space, Spin, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { isApiError } from '../../api/client';
 import { formsApi, formsKeys } from './api';
 import { FieldProperties } from './FieldProperties';
@@ -37,6 +37,7 @@ export default function DesignerPage() {
 
 function Designer({ initial }: { initial: FormRead }) {
   const { t, i18n } = useTranslation();
+  const navigate = useNavigate();
   const { message } = AntApp.useApp();
   const formId = initial.id;
   const queryClient = useQueryClient();
@@ -110,7 +111,7 @@ function Designer({ initial }: { initial: FormRead }) {
           <Button onClick={() => save.mutate()} loading={save.isPending}>{t('forms.designer.save')}</Button>
           <Button type="primary" onClick={() => publish.mutate()} loading={publish.isPending}>{t('forms.designer.publish')}</Button>
           {query.data.status === 'published' && (
-            <Link to={`/forms/${formId}/dashboard`}><Button>{t('forms.action.dashboard')}</Button></Link>
+            <Button onClick={() => void navigate(`/forms/${formId}/dashboard`)}>{t('forms.action.dashboard')}</Button>
           )}
         </Space>
       </Space>

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App as AntApp, Button, Card, Form, Result, Space, Spin, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { isApiError } from '../../api/client';
 import { useMe } from '../auth/useMe';
 import { formsApi, formsKeys } from './api';
@@ -22,6 +22,7 @@ export default function FillPage() {
   const [params] = useSearchParams();
   const taskId = params.get('task') ? Number(params.get('task')) : undefined;
   const me = useMe();
+  const navigate = useNavigate();
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: formsKeys.form(formId), queryFn: () => formsApi.form(formId) });
   const [form] = Form.useForm<Values>();
@@ -73,9 +74,9 @@ export default function FillPage() {
         title={t('forms.fill.thanks')}
         subTitle={done.late ? <Tag color="orange">{t('forms.late')}</Tag> : undefined}
         extra={[
-          <Link key="todo" to="/forms?tab=todo">
-            <Button type="primary">{t('forms.fill.backToTodo')}</Button>
-          </Link>,
+          <Button key="todo" type="primary" onClick={() => void navigate('/forms?tab=todo')}>
+            {t('forms.fill.backToTodo')}
+          </Button>,
           <Button key="again" onClick={() => { setDone(null); form.resetFields(); form.setFieldsValue(initialValues(schema ?? {}, { departmentId: primary?.id })); }}>
             {t('forms.fill.again')}
           </Button>,

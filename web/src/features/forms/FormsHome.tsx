@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App as AntApp, Button, Card, Empty, Input, List, Modal, Space, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { isApiError } from '../../api/client';
 import { formsApi, formsKeys } from './api';
 import { formatTime } from './format';
@@ -13,6 +13,7 @@ import './forms.css';
 
 function AppCard({ app }: { app: AppRead }) {
   const { t, i18n } = useTranslation();
+  const navigate = useNavigate();
   const manage = app.my_roles.includes('manage');
   const viewAll = app.my_roles.includes('view_dept');
   return (
@@ -34,11 +35,15 @@ function AppCard({ app }: { app: AppRead }) {
               </Space>
               <Space wrap size={4}>
                 {f.status === 'published' && app.my_roles.includes('submit') && (
-                  <Link to={`/forms/fill/${f.id}`}><Button size="small">{t('forms.action.fill')}</Button></Link>
+                  <Button size="small" onClick={() => void navigate(`/forms/fill/${f.id}`)}>{t('forms.action.fill')}</Button>
                 )}
-                {manage && <Link to={`/forms/${f.id}/design`}><Button size="small">{t('forms.action.design')}</Button></Link>}
-                {viewAll && <Link to={`/forms/${f.id}/data`}><Button size="small">{t('forms.action.data')}</Button></Link>}
-                {viewAll && <Link to={`/forms/${f.id}/dashboard`}><Button size="small" type="primary">{t('forms.action.dashboard')}</Button></Link>}
+                {manage && <Button size="small" onClick={() => void navigate(`/forms/${f.id}/design`)}>{t('forms.action.design')}</Button>}
+                {viewAll && <Button size="small" onClick={() => void navigate(`/forms/${f.id}/data`)}>{t('forms.action.data')}</Button>}
+                {viewAll && (
+                  <Button size="small" type="primary" onClick={() => void navigate(`/forms/${f.id}/dashboard`)}>
+                    {t('forms.action.dashboard')}
+                  </Button>
+                )}
               </Space>
             </Space>
           </List.Item>
@@ -50,6 +55,7 @@ function AppCard({ app }: { app: AppRead }) {
 
 function Todo() {
   const { t } = useTranslation();
+  const navigate = useNavigate();
   const tasks = useQuery({ queryKey: formsKeys.tasks, queryFn: formsApi.myTasks });
   return (
     <List
@@ -63,9 +69,9 @@ function Todo() {
             task.my_submission_id ? (
               <Tag key="done" color="green">{t('forms.todo.done')}</Tag>
             ) : (
-              <Link key="fill" to={`/forms/fill/${task.form_id}?task=${task.id}`}>
-                <Button type="primary">{t('forms.todo.fill')}</Button>
-              </Link>
+              <Button key="fill" type="primary" onClick={() => void navigate(`/forms/fill/${task.form_id}?task=${task.id}`)}>
+                {t('forms.todo.fill')}
+              </Button>
             ),
           ]}
         >
