@@ -18,6 +18,7 @@ const FormsFillPage = lazy(() => import('./features/forms/FillPage'));
 const FormsDesignerPage = lazy(() => import('./features/forms/DesignerPage'));
 const FormsDataPage = lazy(() => import('./features/forms/DataPage'));
 const FormsDashboardPage = lazy(() => import('./features/forms/DashboardPage'));
+const ImJoinPage = lazy(() => import('./features/im/JoinPage'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -50,6 +51,7 @@ export function App() {
           <Route path="/settings/tokens" element={<TokensPage />} />
           <Route path="/im" element={<ImPage />} />
           <Route path="/im/:conversationId" element={<ImPage />} />
+          <Route path="/im/join/:token" element={<ImJoinPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/forms" element={<FormsHome />} />
           <Route path="/forms/fill/:formId" element={<FormsFillPage />} />

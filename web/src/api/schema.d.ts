@@ -116,6 +116,562 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calendar/assistant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assistant
+         * @description Slots where all are free and inside each one's working hours, in their own zones.
+         */
+        post: operations["assistant_api_calendar_assistant_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Calendars
+         * @description My calendar, the calendars I made, and those shared with me (or my departments).
+         */
+        get: operations["list_calendars_api_calendar_calendars_get"];
+        put?: never;
+        /**
+         * Create Calendar
+         * @description A shared calendar (a department's, a project's), shared with people and departments.
+         */
+        post: operations["create_calendar_api_calendar_calendars_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Calendar */
+        delete: operations["delete_calendar_api_calendar_calendars__calendar_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Calendar */
+        patch: operations["update_calendar_api_calendar_calendars__calendar_id__patch"];
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/export.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Calendar
+         * @description The calendar as iCalendar (RFC 5545): series with their exceptions, in their own zones.
+         */
+        get: operations["export_calendar_api_calendar_calendars__calendar_id__export_ics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Feed
+         * @description A private subscription URL (webcal) with a new secret; the previous one stops working.
+         */
+        post: operations["rotate_feed_api_calendar_calendars__calendar_id__feed_post"];
+        /** Revoke Feed */
+        delete: operations["revoke_feed_api_calendar_calendars__calendar_id__feed_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Calendar
+         * @description Read an .ics file into the calendar. With problems in it, nothing is written unless
+         *     `confirm=true` (the report lists what could not be read and what would be imported).
+         */
+        post: operations["import_calendar_api_calendar_calendars__calendar_id__import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe
+         * @description Take a subscribed colleague's calendar off my list.
+         */
+        delete: operations["unsubscribe_api_calendar_calendars__calendar_id__me_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Set My Pref
+         * @description Show or hide a calendar, or give it my own colour.
+         */
+        patch: operations["set_my_pref_api_calendar_calendars__calendar_id__me_patch"];
+        trace?: never;
+    };
+    "/api/calendar/calendars/{calendar_id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace Shares
+         * @description Who else may see (busy times or details) or edit the calendar; replaces the list.
+         */
+        put: operations["replace_shares_api_calendar_calendars__calendar_id__shares_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Occurrences
+         * @description Occurrences between `start` and `end` (with offsets) in my visible calendars and invitations.
+         */
+        get: operations["list_occurrences_api_calendar_events_get"];
+        put?: never;
+        /**
+         * Create Event
+         * @description An event or a recurring series; invitees are notified, a room is booked or refused (409).
+         */
+        post: operations["create_event_api_calendar_events_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Event */
+        get: operations["get_event_api_calendar_events__event_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Event */
+        delete: operations["delete_event_api_calendar_events__event_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Event
+         * @description Change an event; for a series: `scope=this|following` with `occurrence` (its original start).
+         */
+        patch: operations["update_event_api_calendar_events__event_id__patch"];
+        trace?: never;
+    };
+    "/api/calendar/events/{event_id}/export.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Event */
+        get: operations["export_event_api_calendar_events__event_id__export_ics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/events/{event_id}/rsvp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rsvp
+         * @description Accept, tentatively accept or decline (with a note); the organiser is told.
+         */
+        post: operations["rsvp_api_calendar_events__event_id__rsvp_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/feeds/{token}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feed
+         * @description The private subscription feed: the secret in the URL is the credential.
+         */
+        get: operations["feed_api_calendar_feeds__token__ics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/freebusy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Free Busy
+         * @description Colleagues' busy times side by side (titles only where I may read the event).
+         */
+        post: operations["free_busy_api_calendar_freebusy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Rooms */
+        get: operations["list_rooms_api_calendar_rooms_get"];
+        put?: never;
+        /** Create Room */
+        post: operations["create_room_api_calendar_rooms_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/rooms/{room_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Room */
+        patch: operations["update_room_api_calendar_rooms__room_id__patch"];
+        trace?: never;
+    };
+    "/api/calendar/rooms/{room_id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Room Schedule */
+        get: operations["room_schedule_api_calendar_rooms__room_id__schedule_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Subscribe
+         * @description Subscribe to a colleague's calendar: busy times only or details, as they allow.
+         */
+        post: operations["subscribe_api_calendar_subscriptions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Documents
+         * @description My documents (or one page's sub-pages), shared with me, recent, starred; `q` filters.
+         */
+        get: operations["list_documents_api_docs_get"];
+        put?: never;
+        /** Create Document */
+        post: operations["create_document_api_docs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Document
+         * @description A new document from a Markdown, HTML or Word file (scripts and unknown markup dropped).
+         */
+        post: operations["import_document_api_docs_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Document */
+        get: operations["get_document_api_docs__document_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Document */
+        delete: operations["delete_document_api_docs__document_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Document
+         * @description Rename or move (editors); set link sharing (the owner).
+         */
+        patch: operations["update_document_api_docs__document_id__patch"];
+        trace?: never;
+    };
+    "/api/docs/{document_id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Grants */
+        get: operations["list_grants_api_docs__document_id__access_get"];
+        put?: never;
+        /**
+         * Grant
+         * @description Share with a person or a department (the owner); an existing grant changes its role.
+         */
+        post: operations["grant_api_docs__document_id__access_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/access/{grant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke */
+        delete: operations["revoke_api_docs__document_id__access__grant_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Copy Document */
+        post: operations["copy_document_api_docs__document_id__copy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export */
+        get: operations["export_api_docs__document_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open Document
+         * @description Record that the caller opened it (their "recent" list; link-shared documents join it).
+         */
+        post: operations["open_document_api_docs__document_id__open_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/star": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Star */
+        put: operations["star_api_docs__document_id__star_put"];
+        post?: never;
+        /** Unstar */
+        delete: operations["unstar_api_docs__document_id__star_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get State
+         * @description The whole Yjs state as one update (application/octet-stream), for offline readers.
+         */
+        get: operations["get_state_api_docs__document_id__state_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/files": {
         parameters: {
             query?: never;
@@ -682,6 +1238,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/im/conversations/{conversation_id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset Join Link
+         * @description A fresh join link valid for 7 days; the previous one stops working.
+         */
+        post: operations["reset_join_link_api_im_conversations__conversation_id__link_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/im/conversations/{conversation_id}/me": {
         parameters: {
             query?: never;
@@ -756,6 +1332,26 @@ export interface paths {
          * @description Send. The same `client_msg_id` sent twice gives the same message (200 instead of 201).
          */
         post: operations["send_message_api_im_conversations__conversation_id__messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/conversations/{conversation_id}/owner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer Owner
+         * @description The owner hands the group to another member and stays on as an admin.
+         */
+        post: operations["transfer_owner_api_im_conversations__conversation_id__owner_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -941,7 +1537,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Preview Join Link
+         * @description What a join link leads to (name, size), for whoever holds the link while it is on.
+         */
+        get: operations["preview_join_link_api_im_join__token__get"];
         put?: never;
         /** Join By Link */
         post: operations["join_by_link_api_im_join__token__post"];
@@ -1535,7 +2135,7 @@ export interface components {
              * Grants
              * @default []
              */
-            grants?: components["schemas"]["GrantRead"][];
+            grants?: components["schemas"]["tongban__forms__schemas__GrantRead"][];
             /** Icon */
             icon: string;
             /** Id */
@@ -1614,6 +2214,71 @@ export interface components {
             /** Submitted At */
             submitted_at: string | null;
         };
+        /** AssistantIn */
+        AssistantIn: {
+            /** Duration Minutes */
+            duration_minutes: number;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Limit
+             * @default 20
+             */
+            limit?: number;
+            /** Person Ids */
+            person_ids: number[];
+            /** Room Id */
+            room_id?: number | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * Step Minutes
+             * @default 30
+             */
+            step_minutes?: number;
+        };
+        /** AssistantRead */
+        AssistantRead: {
+            /** People */
+            people: components["schemas"]["PersonBusy"][];
+            /** Slots */
+            slots: components["schemas"]["Slot"][];
+        };
+        /** AttendeeRead */
+        AttendeeRead: {
+            /** Name */
+            name: string;
+            /** Note */
+            note: string;
+            /** Person Id */
+            person_id: number;
+            /** Responded At */
+            responded_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "needs_action" | "accepted" | "tentative" | "declined";
+        };
+        /** Body_import_calendar_api_calendar_calendars__calendar_id__import_post */
+        Body_import_calendar_api_calendar_calendars__calendar_id__import_post: {
+            /** File */
+            file: string;
+        };
+        /** Body_import_document_api_docs_import_post */
+        Body_import_document_api_docs_import_post: {
+            /**
+             * File
+             * @description Markdown, HTML or DOCX, at most 10 MB
+             */
+            file: string;
+        };
         /** Body_import_org_api_org_import_post */
         Body_import_org_api_org_import_post: {
             /**
@@ -1662,6 +2327,102 @@ export interface components {
             mention: string;
             /** Name */
             name: string;
+        };
+        /** BusyRead */
+        BusyRead: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Title */
+            title: string | null;
+        };
+        /** CalendarCreate */
+        CalendarCreate: {
+            /**
+             * Color
+             * @default #1677ff
+             */
+            color?: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Name */
+            name: string;
+            /** Shares */
+            shares?: components["schemas"]["ShareIn"][];
+        };
+        /** CalendarImportReport */
+        CalendarImportReport: {
+            /** Committed */
+            committed: boolean;
+            /** Events */
+            events: string[];
+            /** Imported */
+            imported: number;
+            /** Problems */
+            problems: string[];
+        };
+        /** CalendarPrefUpdate */
+        CalendarPrefUpdate: {
+            /** Color */
+            color?: string | null;
+            /** Visible */
+            visible?: boolean | null;
+        };
+        /** CalendarRead */
+        CalendarRead: {
+            /** Color */
+            color: string;
+            /** Description */
+            description: string;
+            /** Has Feed */
+            has_feed: boolean;
+            /** Id */
+            id: number;
+            /** Is Default */
+            is_default: boolean;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "freebusy" | "read" | "edit" | "manage";
+            /** Name */
+            name: string;
+            /** Org Level */
+            org_level: ("freebusy" | "read") | null;
+            /** Owner Id */
+            owner_id: number;
+            /** Owner Name */
+            owner_name: string;
+            /** Shares */
+            shares: components["schemas"]["ShareRead"][] | null;
+            /** Visible */
+            visible: boolean;
+        };
+        /** CalendarUpdate */
+        CalendarUpdate: {
+            /**
+             * Clear Org Level
+             * @default false
+             */
+            clear_org_level?: boolean;
+            /** Color */
+            color?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Org Level */
+            org_level?: ("freebusy" | "read") | null;
         };
         /**
          * Card
@@ -1743,6 +2504,8 @@ export interface components {
             last_message: components["schemas"]["MessageRead"] | null;
             /** Last Seq */
             last_seq: number;
+            /** Link Expires At */
+            link_expires_at: string | null;
             /** Link Token */
             link_token: string | null;
             /** Member Count */
@@ -1824,6 +2587,8 @@ export interface components {
         ConversationUpdate: {
             /** Announcement */
             announcement?: string | null;
+            /** Avatar File Id */
+            avatar_file_id?: string | null;
             /** Join By Link */
             join_by_link?: boolean | null;
             /** Name */
@@ -1938,6 +2703,61 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** DocumentCreate */
+        DocumentCreate: {
+            /** Parent Id */
+            parent_id?: number | null;
+            /**
+             * Title
+             * @default
+             */
+            title?: string;
+        };
+        /** DocumentRead */
+        DocumentRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Excerpt */
+            excerpt: string;
+            /** Id */
+            id: number;
+            /** Link Role */
+            link_role: ("editor" | "commenter" | "viewer") | null;
+            /**
+             * My Role
+             * @enum {string}
+             */
+            my_role: "owner" | "editor" | "commenter" | "viewer";
+            owner: components["schemas"]["PersonRef"];
+            /** Parent Id */
+            parent_id: number | null;
+            /** Starred */
+            starred: boolean;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** DocumentUpdate */
+        DocumentUpdate: {
+            /** Link Role */
+            link_role?: ("editor" | "commenter" | "viewer") | "none" | null;
+            /**
+             * Move
+             * @default false
+             */
+            move?: boolean;
+            /** Parent Id */
+            parent_id?: number | null;
+            /** Title */
+            title?: string | null;
+        };
         /** DraftUpdate */
         DraftUpdate: {
             /** Description */
@@ -1947,6 +2767,172 @@ export interface components {
             /** Name En */
             name_en?: string | null;
             schema: components["schemas"]["FormSchema-Input"];
+        };
+        /** EventCreate */
+        EventCreate: {
+            /**
+             * All Day
+             * @default false
+             */
+            all_day?: boolean;
+            /** Attendee Ids */
+            attendee_ids?: number[];
+            /** Calendar Id */
+            calendar_id?: number | null;
+            /** Department Ids */
+            department_ids?: number[];
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Location
+             * @default
+             */
+            location?: string;
+            /**
+             * Online Url
+             * @default
+             */
+            online_url?: string;
+            /** Reminders */
+            reminders?: number[];
+            /** Room Id */
+            room_id?: number | null;
+            /** Rrule */
+            rrule?: string | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Title */
+            title: string;
+            /**
+             * Tz
+             * @default Asia/Shanghai
+             */
+            tz?: string;
+        };
+        /** EventRead */
+        EventRead: {
+            /** All Day */
+            all_day: boolean;
+            /** Attendees */
+            attendees: components["schemas"]["AttendeeRead"][];
+            /** Calendar Id */
+            calendar_id: number;
+            /** Calendar Name */
+            calendar_name: string;
+            /** Can Edit */
+            can_edit: boolean;
+            /** Department Ids */
+            department_ids: number[];
+            /** Description */
+            description: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * End Utc
+             * Format: date-time
+             */
+            end_utc: string;
+            /** Exdates */
+            exdates: string[];
+            /** Id */
+            id: number;
+            /** Location */
+            location: string;
+            /** My Status */
+            my_status: ("needs_action" | "accepted" | "tentative" | "declined") | null;
+            /** Online Url */
+            online_url: string;
+            organizer: components["schemas"]["PersonRef"] | null;
+            /** Parent Id */
+            parent_id: number | null;
+            /** Recurrence Id */
+            recurrence_id: string | null;
+            /** Reminders */
+            reminders: number[];
+            room: components["schemas"]["RoomRef"] | null;
+            /** Rrule */
+            rrule: string | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * Start Utc
+             * Format: date-time
+             */
+            start_utc: string;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+            /** Tz */
+            tz: string;
+            /** Uid */
+            uid: string;
+        };
+        /**
+         * EventUpdate
+         * @description Only the fields given change. For a recurring event, `scope` says which occurrences.
+         */
+        EventUpdate: {
+            /** All Day */
+            all_day?: boolean | null;
+            /** Attendee Ids */
+            attendee_ids?: number[] | null;
+            /** Calendar Id */
+            calendar_id?: number | null;
+            /**
+             * Clear Room
+             * @default false
+             */
+            clear_room?: boolean;
+            /**
+             * Clear Rrule
+             * @default false
+             */
+            clear_rrule?: boolean;
+            /** Department Ids */
+            department_ids?: number[] | null;
+            /** Description */
+            description?: string | null;
+            /** End */
+            end?: string | null;
+            /** Location */
+            location?: string | null;
+            /** Online Url */
+            online_url?: string | null;
+            /** Reminders */
+            reminders?: number[] | null;
+            /** Room Id */
+            room_id?: number | null;
+            /** Rrule */
+            rrule?: string | null;
+            /** Start */
+            start?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Tz */
+            tz?: string | null;
+        };
+        /** FeedRead */
+        FeedRead: {
+            /** Url */
+            url: string;
         };
         /** FileRead */
         FileRead: {
@@ -2193,6 +3179,33 @@ export interface components {
             /** Conversation Ids */
             conversation_ids: number[];
         };
+        /** FreeBusyIn */
+        FreeBusyIn: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Person Ids */
+            person_ids: number[];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+        };
+        /** GrantCreate */
+        GrantCreate: {
+            /** Department Id */
+            department_id?: number | null;
+            /** Person Id */
+            person_id?: number | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "editor" | "commenter" | "viewer";
+        };
         /**
          * GrantIn
          * @description A role for one person, one department (with its sub-departments), or everyone.
@@ -2205,28 +3218,6 @@ export interface components {
              * @default false
              */
             everyone?: boolean;
-            /** Person Id */
-            person_id?: number | null;
-            /**
-             * Role
-             * @enum {string}
-             */
-            role: "manage" | "view_all" | "view_dept" | "submit";
-        };
-        /** GrantRead */
-        GrantRead: {
-            /** Department Id */
-            department_id?: number | null;
-            /**
-             * Everyone
-             * @default false
-             */
-            everyone?: boolean;
-            /**
-             * Name
-             * @default
-             */
-            name?: string;
             /** Person Id */
             person_id?: number | null;
             /**
@@ -2289,6 +3280,22 @@ export interface components {
             /** Row */
             row: number;
         };
+        /**
+         * JoinPreview
+         * @description What a join link shows before one joins: enough to decide, nothing of the conversation.
+         */
+        JoinPreview: {
+            /** Already Member */
+            already_member: boolean;
+            /** Avatar File Id */
+            avatar_file_id: string | null;
+            /** Conversation Id */
+            conversation_id: number;
+            /** Member Count */
+            member_count: number;
+            /** Name */
+            name: string;
+        };
         /** Label */
         Label: {
             /**
@@ -2298,6 +3305,25 @@ export interface components {
             en?: string;
             /** Zh */
             zh: string;
+        };
+        /** LocalTime */
+        LocalTime: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Tz */
+            tz: string;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -2466,6 +3492,8 @@ export interface components {
             thread_reply_count: number;
             /** Thread Root Id */
             thread_root_id: number | null;
+            /** Thread Unread */
+            thread_unread?: number | null;
             /** Unread Count */
             unread_count?: number | null;
         };
@@ -2521,6 +3549,53 @@ export interface components {
             /** Quiet Hours Start */
             quiet_hours_start?: string | null;
         };
+        /**
+         * OccurrenceRead
+         * @description One occurrence in a window. `busy_only`: the viewer may see only that the time is taken.
+         */
+        OccurrenceRead: {
+            /** All Day */
+            all_day: boolean;
+            /** Busy Only */
+            busy_only: boolean;
+            /** Calendar Id */
+            calendar_id: number;
+            /** Can Edit */
+            can_edit: boolean;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Event Id */
+            event_id: number;
+            /** Location */
+            location: string;
+            /** My Status */
+            my_status: ("needs_action" | "accepted" | "tentative" | "declined") | null;
+            /** Occurrence */
+            occurrence: string;
+            /** Override Id */
+            override_id: number | null;
+            /** Recurring */
+            recurring: boolean;
+            /** Room Name */
+            room_name: string | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * Start Local
+             * Format: date-time
+             */
+            start_local: string;
+            /** Title */
+            title: string;
+            /** Tz */
+            tz: string;
+        };
         /** Option */
         Option: {
             /** Color */
@@ -2528,6 +3603,11 @@ export interface components {
             label: components["schemas"]["Label"];
             /** Value */
             value: string;
+        };
+        /** OwnerTransfer */
+        OwnerTransfer: {
+            /** Person Id */
+            person_id: number;
         };
         /** Page[NotificationRead] */
         Page_NotificationRead_: {
@@ -2556,6 +3636,21 @@ export interface components {
             current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /** PersonBusy */
+        PersonBusy: {
+            /** Busy */
+            busy: components["schemas"]["BusyRead"][];
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number;
+            /** Tz */
+            tz: string;
+            /** Working Hours */
+            working_hours: {
+                [key: string]: unknown;
+            };
         };
         /** PersonCreate */
         PersonCreate: {
@@ -2720,6 +3815,71 @@ export interface components {
             /** Seq */
             seq: number;
         };
+        /** RoomCreate */
+        RoomCreate: {
+            /**
+             * Capacity
+             * @default 0
+             */
+            capacity?: number;
+            /** Equipment */
+            equipment?: string[];
+            /**
+             * Location
+             * @default
+             */
+            location?: string;
+            /** Name */
+            name: string;
+        };
+        /** RoomRead */
+        RoomRead: {
+            /** Active */
+            active: boolean;
+            /** Capacity */
+            capacity: number;
+            /** Equipment */
+            equipment: string[];
+            /** Id */
+            id: number;
+            /** Location */
+            location: string;
+            /** Name */
+            name: string;
+        };
+        /** RoomRef */
+        RoomRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** RoomUpdate */
+        RoomUpdate: {
+            /** Active */
+            active?: boolean | null;
+            /** Capacity */
+            capacity?: number | null;
+            /** Equipment */
+            equipment?: string[] | null;
+            /** Location */
+            location?: string | null;
+            /** Name */
+            name?: string | null;
+        };
+        /** RsvpIn */
+        RsvpIn: {
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "accepted" | "tentative" | "declined";
+        };
         /** SearchHit */
         SearchHit: {
             conversation: components["schemas"]["ConversationRef"];
@@ -2729,6 +3889,37 @@ export interface components {
              * @description At most 160 characters of the body around the first match; each match is wrapped in U+0002 … U+0003.
              */
             snippet: string;
+        };
+        /** ShareIn */
+        ShareIn: {
+            /** Department Id */
+            department_id?: number | null;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "freebusy" | "read" | "edit" | "manage";
+            /** Person Id */
+            person_id?: number | null;
+        };
+        /** ShareRead */
+        ShareRead: {
+            /** Department Id */
+            department_id: number | null;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "freebusy" | "read" | "edit" | "manage";
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number | null;
+        };
+        /** SharesReplace */
+        SharesReplace: {
+            /** Shares */
+            shares: components["schemas"]["ShareIn"][];
         };
         /**
          * ShowIf
@@ -2745,6 +3936,21 @@ export interface components {
             op?: "eq" | "ne" | "in" | "filled" | "empty" | "gt" | "lt";
             /** Value */
             value?: unknown;
+        };
+        /** Slot */
+        Slot: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Local */
+            local: components["schemas"]["LocalTime"][];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
         };
         /**
          * StatField
@@ -2852,6 +4058,11 @@ export interface components {
             values: {
                 [key: string]: unknown;
             };
+        };
+        /** SubscriptionCreate */
+        SubscriptionCreate: {
+            /** Person Id */
+            person_id: number;
         };
         /** TaskCreate */
         TaskCreate: {
@@ -3124,6 +4335,40 @@ export interface components {
              */
             start?: string;
         };
+        /** GrantRead */
+        tongban__docs__schemas__GrantRead: {
+            department: components["schemas"]["PersonRef"] | null;
+            /** Id */
+            id: number;
+            person: components["schemas"]["PersonRef"] | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "editor" | "commenter" | "viewer";
+        };
+        /** GrantRead */
+        tongban__forms__schemas__GrantRead: {
+            /** Department Id */
+            department_id?: number | null;
+            /**
+             * Everyone
+             * @default false
+             */
+            everyone?: boolean;
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /** Person Id */
+            person_id?: number | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "manage" | "view_all" | "view_dept" | "submit";
+        };
     };
     responses: never;
     parameters: never;
@@ -3299,6 +4544,1299 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    assistant_api_calendar_assistant_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssistantIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistantRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_calendars_api_calendar_calendars_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"][];
+                };
+            };
+        };
+    };
+    create_calendar_api_calendar_calendars_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_calendar_api_calendar_calendars__calendar_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_calendar_api_calendar_calendars__calendar_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_calendar_api_calendar_calendars__calendar_id__export_ics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rotate_feed_api_calendar_calendars__calendar_id__feed_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_feed_api_calendar_calendars__calendar_id__feed_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_calendar_api_calendar_calendars__calendar_id__import_post: {
+        parameters: {
+            query?: {
+                confirm?: boolean;
+            };
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_calendar_api_calendar_calendars__calendar_id__import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarImportReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unsubscribe_api_calendar_calendars__calendar_id__me_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_my_pref_api_calendar_calendars__calendar_id__me_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarPrefUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replace_shares_api_calendar_calendars__calendar_id__shares_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendar_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SharesReplace"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_occurrences_api_calendar_events_get: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+                calendar_id?: number[] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OccurrenceRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_event_api_calendar_events_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_event_api_calendar_events__event_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_event_api_calendar_events__event_id__delete: {
+        parameters: {
+            query?: {
+                scope?: "all" | "this" | "following";
+                occurrence?: string | null;
+            };
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_event_api_calendar_events__event_id__patch: {
+        parameters: {
+            query?: {
+                scope?: "all" | "this" | "following";
+                occurrence?: string | null;
+            };
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_event_api_calendar_events__event_id__export_ics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rsvp_api_calendar_events__event_id__rsvp_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RsvpIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    feed_api_calendar_feeds__token__ics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    free_busy_api_calendar_freebusy_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FreeBusyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonBusy"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_rooms_api_calendar_rooms_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomRead"][];
+                };
+            };
+        };
+    };
+    create_room_api_calendar_rooms_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoomCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_room_api_calendar_rooms__room_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoomUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    room_schedule_api_calendar_rooms__room_id__schedule_get: {
+        parameters: {
+            query: {
+                start: string;
+                end: string;
+            };
+            header?: never;
+            path: {
+                room_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OccurrenceRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    subscribe_api_calendar_subscriptions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_documents_api_docs_get: {
+        parameters: {
+            query?: {
+                scope?: "mine" | "shared" | "recent" | "starred";
+                parent_id?: number | null;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_document_api_docs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_document_api_docs_import_post: {
+        parameters: {
+            query?: {
+                parent_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_document_api_docs_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_document_api_docs__document_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_document_api_docs__document_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_document_api_docs__document_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_grants_api_docs__document_id__access_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["tongban__docs__schemas__GrantRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    grant_api_docs__document_id__access_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["tongban__docs__schemas__GrantRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_api_docs__document_id__access__grant_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+                grant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    copy_document_api_docs__document_id__copy_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_api_docs__document_id__export_get: {
+        parameters: {
+            query?: {
+                format?: string;
+            };
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    open_document_api_docs__document_id__open_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    star_api_docs__document_id__star_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unstar_api_docs__document_id__star_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_state_api_docs__document_id__state_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4455,6 +6993,37 @@ export interface operations {
             };
         };
     };
+    reset_join_link_api_im_conversations__conversation_id__link_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     update_my_settings_api_im_conversations__conversation_id__me_patch: {
         parameters: {
             query?: never;
@@ -4676,6 +7245,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    transfer_owner_api_im_conversations__conversation_id__owner_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OwnerTransfer"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
                 };
             };
             /** @description Validation Error */
@@ -4994,6 +7598,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    preview_join_link_api_im_join__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinPreview"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };

@@ -1,7 +1,7 @@
 """forms
 
 Revision ID: de374c8af784
-Revises: 2eadd31c5b61
+Revises: 8c4e2a7f1b93
 Create Date: 2026-12-02 07:14:06.580927
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import tongban.core.db
 
 revision: str = "de374c8af784"
-down_revision: str | Sequence[str] | None = "2eadd31c5b61"
+down_revision: str | Sequence[str] | None = "8c4e2a7f1b93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
