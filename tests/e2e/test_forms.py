@@ -8,15 +8,18 @@ Excel export holds the same totals.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import openpyxl
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.e2e.conftest import DEMO_PASSWORD
 from tests.e2e.test_shell import shot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -134,3 +137,55 @@ def test_j4_disaster_statistics(
     assert sum(r[4] for r in rows) == 183200
     assert sum(r[3] for r in rows) == 250.5
     del context
+
+
+def _api(server: str, login: str) -> httpx.Client:
+    http = httpx.Client(base_url=server)
+    http.post("/api/auth/login", json={"login": login, "password": DEMO_PASSWORD}).raise_for_status()
+    http.headers["X-CSRF-Token"] = http.cookies.get("tongban_csrf") or ""
+    return http
+
+
+def test_an_officer_reports_in_english_on_a_phone(
+    server: str, open_browser: Launch, artifacts: Path, reset_locale: Callable[[str], None]
+) -> None:
+    reset_locale("taohaifeng")
+    with _api(server, "taohaifeng") as tao:
+        app = tao.post("/api/forms/templates/install", json={"template": "disaster"}).json()
+        form_id = app["forms"][0]["id"]
+        town = next(d for d in tao.get("/api/org/departments").json() if d["name"] == "白马镇")
+        deadline = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).isoformat()
+        task = tao.post(
+            f"/api/forms/forms/{form_id}/tasks",
+            json={"title": "Typhoon damage", "deadline": deadline, "department_ids": [town["id"]]},
+        ).json()
+    with _api(server, "jiangtao") as officer:
+        officer.patch("/api/me", json={"locale": "en-US"}).raise_for_status()
+    try:
+        _, page = open_browser("phone")
+        page.goto(f"{server}/forms?tab=todo")
+        sign_in(page, "jiangtao")
+        item = page.get_by_test_id(f"todo-{task['id']}")
+        expect(item).to_contain_text("Typhoon damage")
+        item.get_by_role("button", name="Fill in").click()
+        expect(page.get_by_role("heading", name="Crop damage report")).to_be_visible()
+        page.get_by_role("button", name="Submit").click()  # nothing filled in: refused on the spot
+        expect(page.get_by_text("Required").first).to_be_visible()
+        row = page.locator(".forms-subtable .ant-card").first
+        row.get_by_text("Cabbage", exact=True).click()
+        page.locator("#crops_0_area").fill("12")
+        page.locator("#crops_0_loss").fill("3400")
+        expect(page.get_by_test_id("formula-total_loss")).to_contain_text("3,400")
+        shot(page, artifacts / "phone-forms-fill-en.png")
+        page.get_by_role("button", name="Submit").click()
+        expect(page.get_by_text("Submitted", exact=True)).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        reset_locale("jiangtao")
+    _, desk = open_browser("phone")
+    desk.goto(f"{server}/forms/{form_id}/dashboard?task={task['id']}")
+    sign_in(desk, "taohaifeng")
+    expect(desk.get_by_test_id("missing-title")).to_have_text("未填报 0 个")
+    expect(desk.get_by_test_id("total-sum:crops.loss")).to_contain_text("3,400")
+    shot(desk, artifacts / "phone-forms-dashboard.png")
+    assert desk.evaluate("document.documentElement.scrollWidth") <= 375

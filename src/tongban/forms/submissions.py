@@ -16,6 +16,7 @@ from tongban.core.errors import AppError, Conflict, FieldError, Forbidden, NotFo
 from tongban.core.events import publish
 from tongban.core.permissions import Actor
 from tongban.files import service as files
+from tongban.forms import rollup
 from tongban.forms.models import (
     CollectionTask,
     Form,
@@ -195,7 +196,14 @@ async def _validated(
     return result.values, primary
 
 
-async def _store_rows(session: AsyncSession, form: Form, schema: FormSchema, submission: Submission) -> None:
+async def _store_rows(
+    session: AsyncSession,
+    form: Form,
+    schema: FormSchema,
+    submission: Submission,
+    *,
+    add_to_rollup: bool = True,
+) -> None:
     rows = flatten(schema, form.slots or {}, submission.values)
     await session.execute(
         insert(SubmissionRow),
@@ -214,6 +222,10 @@ async def _store_rows(session: AsyncSession, form: Form, schema: FormSchema, sub
             for table, index, cells in rows
         ],
     )
+    if add_to_rollup:
+        await rollup.add(
+            session, rollup.summarise(form.id, submission.task_id, [(t, c) for t, _i, c in rows])
+        )
 
 
 async def watchers(session: AsyncSession, app: FormApp, extra: Sequence[int] = ()) -> set[int]:
@@ -428,7 +440,8 @@ async def do_update_submission(
     submission.values = clean
     submission.updated_at = utcnow()
     await session.execute(delete(SubmissionRow).where(SubmissionRow.submission_id == submission.id))
-    await _store_rows(session, form, schema, submission)
+    await _store_rows(session, form, schema, submission, add_to_rollup=False)
+    await rollup.rebuild(session, form.id)
     await session.flush()
     await publish(
         session,
