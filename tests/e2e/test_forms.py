@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -139,11 +140,12 @@ def test_j4_disaster_statistics(
     del context
 
 
-def _api(server: str, login: str) -> httpx.Client:
-    http = httpx.Client(base_url=server)
-    http.post("/api/auth/login", json={"login": login, "password": DEMO_PASSWORD}).raise_for_status()
-    http.headers["X-CSRF-Token"] = http.cookies.get("tongban_csrf") or ""
-    return http
+@contextmanager
+def _api(server: str, login: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server) as http:
+        http.post("/api/auth/login", json={"login": login, "password": DEMO_PASSWORD}).raise_for_status()
+        http.headers["X-CSRF-Token"] = http.cookies.get("tongban_csrf") or ""
+        yield http
 
 
 def test_an_officer_reports_in_english_on_a_phone(
