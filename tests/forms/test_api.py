@@ -349,3 +349,35 @@ async def test_rollup_agrees_with_the_rows_and_follows_edits(as_person: Any, cou
         await tao.get(url, params={**params, "filters": '[{"field": "crops.area", "op": "ge", "value": 0}]'})
     ).json()
     assert rolled["totals"] == raw["totals"] == [11, 46.75, 7, 5, 4]
+
+
+async def test_photos_are_checked_and_shared_with_the_owner(as_person: Any, county: dict[str, Any]) -> None:
+    from PIL import Image
+
+    tao = await as_person(county["tao"])
+    app, form_id = await install(tao)
+    await tao.put(
+        f"/api/forms/apps/{app['id']}/grants", json={"grants": [{"role": "submit", "everyone": True}]}
+    )
+    officer = await as_person(county["reporters"][0])
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 10, 10)).save(out, "PNG")
+    photo = (
+        await officer.post("/api/files", files={"file": ("field.png", out.getvalue(), "image/png")})
+    ).json()
+    text = (await officer.post("/api/files", files={"file": ("notes.txt", b"hello", "text/plain")})).json()
+    assert (await tao.get(f"/api/files/{photo['id']}")).status_code == 404  # not shared yet
+    values = disaster_values(county["towns"][0].id, [("rice", 1, 1)])
+    r = await officer.post(
+        f"/api/forms/forms/{form_id}/submissions", json={"values": {**values, "photos": [text["id"]]}}
+    )
+    assert r.status_code == 422 and r.json()["fields"][0]["field"] == "values.photos"
+    r = await tao.post(
+        f"/api/forms/forms/{form_id}/submissions", json={"values": {**values, "photos": [photo["id"]]}}
+    )
+    assert r.status_code == 422  # someone else's file
+    r = await officer.post(
+        f"/api/forms/forms/{form_id}/submissions", json={"values": {**values, "photos": [photo["id"]]}}
+    )
+    assert r.status_code == 201, r.text
+    assert (await tao.get(f"/api/files/{photo['id']}")).status_code == 200
