@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import Select, Table, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.core import i18n
@@ -18,6 +18,8 @@ from tongban.core.permissions import Actor
 from tongban.files import service as files
 from tongban.forms import rollup
 from tongban.forms.models import (
+    NUMBER_SLOTS,
+    TEXT_SLOTS,
     CollectionTask,
     Form,
     FormApp,
@@ -197,6 +199,13 @@ async def _validated(
     return result.values, primary, [fid for _at, _where, ids, _accept in result.refs.files for fid in ids]
 
 
+# Every row names every slot, so the rows go in one INSERT (rows naming different columns would
+# be split into one statement per shape).
+_NO_SLOTS: dict[str, None] = {
+    f"{p}{i}": None for p, n in (("t", TEXT_SLOTS), ("n", NUMBER_SLOTS)) for i in range(n)
+}
+
+
 async def _store_rows(
     session: AsyncSession,
     form: Form,
@@ -207,7 +216,7 @@ async def _store_rows(
 ) -> None:
     rows = flatten(schema, form.slots or {}, submission.values)
     await session.execute(
-        insert(SubmissionRow),
+        insert(cast(Table, SubmissionRow.__table__)),
         [
             {
                 "form_id": form.id,
@@ -218,6 +227,7 @@ async def _store_rows(
                 "submitter_id": submission.submitter_id,
                 "department_id": submission.department_id,
                 "created_at": submission.created_at,
+                **_NO_SLOTS,
                 **cells,
             }
             for table, index, cells in rows
