@@ -40,6 +40,7 @@ from bench.common import (
 from tongban.core.config import Settings
 from tongban.core.db import Database, utcnow
 from tongban.core.permissions import Actor
+from tongban.forms import rollup
 from tongban.forms.models import AppGrant, Form, FormVersion, Submission, SubmissionRow
 from tongban.forms.schema import FormSchema
 from tongban.forms.submissions import flatten
@@ -132,6 +133,7 @@ async def populate(count: int) -> tuple[list[str], int, list[int]]:
                 select(func.count()).select_from(SubmissionRow).where(SubmissionRow.table == "crops")
             )
         ).scalar_one()
+        await rollup.rebuild(session, form_id)
         await session.execute(text("ANALYZE"))
     await db.dispose()
     print(f"loaded {count:,} submissions with {sub_rows:,} crop rows")
@@ -145,19 +147,25 @@ def headers(tokens: list[str], person: int) -> dict[str, str]:
 STATS = {"group_by": ["township", "crops.crop"], "measure": ["sum:crops.area", "sum:crops.loss"]}
 
 
-async def measure_stats(url: str, tokens: list[str], form_id: int, runs: int) -> list[float]:
+# A filter on a number cannot be answered from the rollup: the same query over the 300,000 rows.
+SCAN = {**STATS, "filters": '[{"field": "crops.area", "op": "ge", "value": 0}]'}
+
+
+async def measure_stats(
+    url: str, tokens: list[str], form_id: int, runs: int, params: dict[str, Any] = STATS, what: str = "rollup"
+) -> list[float]:
     times: list[float] = []
     async with httpx.AsyncClient(base_url=f"http://{url}", headers=headers(tokens, 1), timeout=30) as c:
         for i in range(runs + 3):
             t0 = time.perf_counter()
-            r = await c.get(f"/api/forms/forms/{form_id}/stats", params=STATS)
+            r = await c.get(f"/api/forms/forms/{form_id}/stats", params=params)
             elapsed = (time.perf_counter() - t0) * 1000
             assert r.status_code == 200, r.text
             if i >= 3:  # the first few fill the page cache and statement caches
                 times.append(elapsed)
         groups = len(r.json()["groups"])
     print(
-        f"stats township × crop ({groups} groups, sums of area and loss): "
+        f"stats township × crop from the {what} ({groups} groups, sums of area and loss): "
         f"p50 {percentile(times, 50):.0f} ms, p99 {percentile(times, 99):.0f} ms (target p99 <= 300 ms)"
     )
     return times
@@ -233,6 +241,7 @@ async def run(
     url: str, pid: int, tokens: list[str], form_id: int, towns: list[int], args: argparse.Namespace
 ) -> None:
     await measure_stats(url, tokens, form_id, 60)
+    await measure_stats(url, tokens, form_id, 10, SCAN, "rows (numeric filter, no rollup)")
     await measure_submit(url, tokens, form_id, towns, args.seconds, args.writers)
     await measure_dashboard(url, tokens, form_id, towns, 20)
     await measure_stats(url, tokens, form_id, 20)

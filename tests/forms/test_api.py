@@ -315,3 +315,69 @@ async def test_scopes_own_department_all(as_person: Any, county: dict[str, Any])
     assert (await tao.get(f"/api/forms/forms/{form_id}/submissions")).json()["total"] == 2
     stats = (await second.get(f"/api/forms/forms/{form_id}/stats", params={"measure": ["count"]})).json()
     assert stats["rows"] == 1
+
+
+async def test_rollup_agrees_with_the_rows_and_follows_edits(as_person: Any, county: dict[str, Any]) -> None:
+    tao = await as_person(county["tao"])
+    _app, form_id = await install(tao)
+    towns = county["towns"]
+    made = []
+    for i, crops in enumerate([[("rice", 10, 100), ("wheat", 2, 50)], [("rice", 5, 30)], [("other", 1, 7)]]):
+        r = await tao.post(
+            f"/api/forms/forms/{form_id}/submissions",
+            json={"values": disaster_values(towns[i % 2].id, crops)},
+        )
+        made.append(r.json())
+    params = {
+        "group_by": ["township", "crops.crop"],
+        "measure": ["sum:crops.area", "avg:crops.loss", "min:crops.loss", "max:crops.area", "count"],
+    }
+    url = f"/api/forms/forms/{form_id}/stats"
+    rolled = (await tao.get(url, params=params)).json()
+    # A filter on a number cannot use the rollup: the same figures come from the rows.
+    raw = (
+        await tao.get(url, params={**params, "filters": '[{"field": "crops.area", "op": "ge", "value": 0}]'})
+    ).json()
+    assert rolled["groups"] == raw["groups"] and rolled["totals"] == raw["totals"]
+    assert rolled["totals"] == [18, 46.75, 7, 10, 4]
+    # An edit moves 10 亩 of rice to 3 亩: min/max/sum follow.
+    values = disaster_values(towns[0].id, [("rice", 3, 100), ("wheat", 2, 50)])
+    r = await tao.patch(f"/api/forms/submissions/{made[0]['id']}", json={"values": values})
+    assert r.status_code == 200, r.text
+    rolled = (await tao.get(url, params=params)).json()
+    raw = (
+        await tao.get(url, params={**params, "filters": '[{"field": "crops.area", "op": "ge", "value": 0}]'})
+    ).json()
+    assert rolled["totals"] == raw["totals"] == [11, 46.75, 7, 5, 4]
+
+
+async def test_photos_are_checked_and_shared_with_the_owner(as_person: Any, county: dict[str, Any]) -> None:
+    from PIL import Image
+
+    tao = await as_person(county["tao"])
+    app, form_id = await install(tao)
+    await tao.put(
+        f"/api/forms/apps/{app['id']}/grants", json={"grants": [{"role": "submit", "everyone": True}]}
+    )
+    officer = await as_person(county["reporters"][0])
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 10, 10)).save(out, "PNG")
+    photo = (
+        await officer.post("/api/files", files={"file": ("field.png", out.getvalue(), "image/png")})
+    ).json()
+    text = (await officer.post("/api/files", files={"file": ("notes.txt", b"hello", "text/plain")})).json()
+    assert (await tao.get(f"/api/files/{photo['id']}")).status_code == 404  # not shared yet
+    values = disaster_values(county["towns"][0].id, [("rice", 1, 1)])
+    r = await officer.post(
+        f"/api/forms/forms/{form_id}/submissions", json={"values": {**values, "photos": [text["id"]]}}
+    )
+    assert r.status_code == 422 and r.json()["fields"][0]["field"] == "values.photos"
+    r = await tao.post(
+        f"/api/forms/forms/{form_id}/submissions", json={"values": {**values, "photos": [photo["id"]]}}
+    )
+    assert r.status_code == 422  # someone else's file
+    r = await officer.post(
+        f"/api/forms/forms/{form_id}/submissions", json={"values": {**values, "photos": [photo["id"]]}}
+    )
+    assert r.status_code == 201, r.text
+    assert (await tao.get(f"/api/files/{photo['id']}")).status_code == 200

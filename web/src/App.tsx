@@ -13,6 +13,11 @@ const TokensPage = lazy(() => import('./features/auth/TokensPage'));
 const NotificationsPage = lazy(() => import('./features/notify/NotificationsPage'));
 const NotifySettingsPage = lazy(() => import('./features/notify/NotifySettingsPage'));
 const ImPage = lazy(() => import('./features/im/ImPage'));
+const FormsHome = lazy(() => import('./features/forms/FormsHome'));
+const FormsFillPage = lazy(() => import('./features/forms/FillPage'));
+const FormsDesignerPage = lazy(() => import('./features/forms/DesignerPage'));
+const FormsDataPage = lazy(() => import('./features/forms/DataPage'));
+const FormsDashboardPage = lazy(() => import('./features/forms/DashboardPage'));
 const ImJoinPage = lazy(() => import('./features/im/JoinPage'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
@@ -48,6 +53,11 @@ export function App() {
           <Route path="/im/:conversationId" element={<ImPage />} />
           <Route path="/im/join/:token" element={<ImJoinPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
+          <Route path="/forms" element={<FormsHome />} />
+          <Route path="/forms/fill/:formId" element={<FormsFillPage />} />
+          <Route path="/forms/:formId/design" element={<FormsDesignerPage />} />
+          <Route path="/forms/:formId/data" element={<FormsDataPage />} />
+          <Route path="/forms/:formId/dashboard" element={<FormsDashboardPage />} />
           <Route path="/settings/notifications" element={<NotifySettingsPage />} />
           {NAV_ITEMS.filter((item) => !item.ready).map((item) => (
             <Route

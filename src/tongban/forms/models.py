@@ -6,7 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tongban.core.db import Base, utcnow
@@ -174,3 +186,26 @@ class TaskAssignee(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     reminders: Mapped[int] = mapped_column(Integer, default=0)
     last_reminded_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+# The flattened rows summed per distinct combination of grouped answers (and task): what a
+# dashboard reads when its viewer may see everything. A county's 300,000 crop rows are 36 rows
+# here (9 townships × 4 crops), so township × crop is a GROUP BY over 36 rows, not 300,000.
+# Per number slot i: c{i} how many rows had a value, s{i} their sum, lo{i}/hi{i} min and max.
+# A submission adds to it (stats.add_to_rollup); an edit rebuilds the form's rows from form_rows.
+form_rollups = Table(
+    "form_rollups",
+    Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("form_id", Integer, nullable=False),
+    Column("table", String(40), nullable=False),
+    Column("task_key", Integer, nullable=False),  # the task id, 0 for none
+    Column("dims", String(64), nullable=False),  # a digest of t0..t11, the conflict key
+    *[Column(f"t{i}", String(200)) for i in range(TEXT_SLOTS)],
+    Column("rows", Integer, nullable=False),
+    *[Column(f"c{i}", Integer, nullable=False) for i in range(NUMBER_SLOTS)],
+    *[Column(f"s{i}", Float, nullable=False) for i in range(NUMBER_SLOTS)],
+    *[Column(f"lo{i}", Float) for i in range(NUMBER_SLOTS)],
+    *[Column(f"hi{i}", Float) for i in range(NUMBER_SLOTS)],
+    UniqueConstraint("form_id", "table", "task_key", "dims"),
+)

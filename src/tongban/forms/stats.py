@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tongban.core import i18n
 from tongban.core.errors import Invalid
 from tongban.core.permissions import Actor
-from tongban.forms.models import Form, SubmissionRow
+from tongban.forms.models import Form, SubmissionRow, form_rollups
 from tongban.forms.schema import FormField, FormSchema
 from tongban.forms.schemas import Role, StatGroup, StatsRead
 from tongban.forms.service import access_form, published_version
@@ -93,6 +93,65 @@ def _filter(column: Any, op: str, value: Any, is_text: bool, key: str) -> Column
     return ops[op]  # type: ignore[no-any-return]
 
 
+# A measure is computed from components both sources can give: rows, and per number slot a
+# count, a sum, a minimum and a maximum (an average is sum / count). Totals combine the groups'
+# components, so one query answers both the groups and the totals.
+Component = tuple[str, str]  # ("rows", "") or (count|sum|min|max, slot)
+
+
+def _components(agg: str, slot: str) -> list[Component]:
+    if agg == "count" and not slot:
+        return [("rows", "")]
+    if agg == "avg":
+        return [("sum", slot), ("count", slot)]
+    return [(agg, slot)]
+
+
+def _raw_column(component: Component) -> Any:
+    kind, slot = component
+    if kind == "rows":
+        return func.count()
+    column = getattr(SubmissionRow, slot)
+    functions: dict[str, Any] = {"count": func.count, "sum": func.sum, "min": func.min, "max": func.max}
+    return functions[kind](column)
+
+
+def _rollup_column(component: Component) -> Any:
+    kind, slot = component
+    c = form_rollups.c
+    if kind == "rows":
+        return func.sum(c.rows)
+    i = slot[1:]
+    return {
+        "count": func.sum(c[f"c{i}"]),
+        "sum": func.sum(c[f"s{i}"]),
+        "min": func.min(c[f"lo{i}"]),
+        "max": func.max(c[f"hi{i}"]),
+    }[kind]
+
+
+def _combine(kind: str, values: list[Any]) -> Any:
+    present = [v for v in values if v is not None]
+    if kind in ("rows", "count", "sum"):
+        return sum(present) if present else (0 if kind != "sum" else None)
+    if not present:
+        return None
+    return min(present) if kind == "min" else max(present)
+
+
+def _measure(agg: str, parts: dict[Component, Any], slot: str) -> float | None:
+    if not slot:
+        return _num(parts[("rows", "")])
+    count = parts.get(("count", slot))
+    if agg == "count":
+        return _num(count)
+    if agg in ("sum", "avg") and not count:
+        return None  # nothing to add up: blank, as SQL's SUM of no rows
+    if agg == "avg":
+        return _num(parts[("sum", slot)] / count)
+    return _num(parts[(agg, slot)])
+
+
 async def compute(
     session: AsyncSession,
     actor: Actor,
@@ -103,77 +162,101 @@ async def compute(
     filters: list[dict[str, Any]] | None = None,
     task_id: int | None = None,
 ) -> StatsRead:
-    """Aggregates of `measures` ("sum:crops.area", "count") per group of up to two fields."""
+    """Aggregates of `measures` ("sum:crops.area", "count") per group of up to two fields.
+
+    A caller who may see everything, filtering only on grouped (text) fields, reads the rollup;
+    anyone else reads the flattened rows under their scope.
+    """
     form, _app, roles = await access_form(session, actor, form_id)
     version = await published_version(session, form)
     schema = version_schema(version) if version else FormSchema()
     if len(group_by) > 2:
         raise Invalid("query.group_by", "field.too_long", max_length=2)
     tables: set[str] = set()
-    group_cols = []
+    group_slots: list[str] = []
     for key in group_by:
         slot, table = _slot(form, key, "query.group_by")
         if not slot.startswith("t"):
             raise Invalid("query.group_by", "field.stat_unknown_field", key=key)
         tables.add(table)
-        group_cols.append(getattr(SubmissionRow, slot))
-    measure_cols: list[Any] = []
+        group_slots.append(slot)
+    specs: list[tuple[str, str]] = []  # (aggregate, slot)
     for spec in measures or ["count"]:
         agg, _, key = spec.partition(":")
         if agg == "count" and not key:
-            measure_cols.append(func.count())
+            specs.append(("count", ""))
             continue
         if agg not in AGGREGATES and agg != "count":
             raise Invalid("query.measure", "field.stat_bad_measure")
         slot, table = _slot(form, key, "query.measure")
-        if agg != "count" and not slot.startswith("n"):
+        if not slot.startswith("n"):
             raise Invalid("query.measure", "field.stat_unknown_field", key=key)
         tables.add(table)
-        column = getattr(SubmissionRow, slot)
-        measure_cols.append(func.count(column) if agg == "count" else AGGREGATES[agg](column))
-    conditions: list[ColumnElement[bool]] = [SubmissionRow.form_id == form.id]
+        specs.append((agg, slot))
+    parsed_filters: list[tuple[str, str, Any, str]] = []
     for item in filters or []:
         key, op = str(item.get("field", "")), str(item.get("op", "eq"))
         if op not in FILTER_OPS:
             raise Invalid("query.filters", "field.stat_bad_filter", key=key)
         slot, table = _slot(form, key, "query.filters")
         tables.add(table)
-        conditions.append(
-            _filter(getattr(SubmissionRow, slot), op, item.get("value"), slot.startswith("t"), key)
-        )
+        parsed_filters.append((slot, op, item.get("value"), key))
     sub_tables = tables - {""}
     if len(sub_tables) > 1:
         raise Invalid("query.group_by", "field.stat_two_tables")
     table = next(iter(sub_tables), "")
-    conditions.append(SubmissionRow.table == table)
-    if task_id is not None:
-        conditions.append(SubmissionRow.task_id == task_id)
+    components: list[Component] = [("rows", "")]
+    for agg, slot in specs:
+        for part in _components(agg, slot) + ([("count", slot)] if agg == "sum" else []):
+            if part not in components:
+                components.append(part)
+
     scope = await scope_condition(session, actor, roles)
-    if scope is not None:
-        conditions.append(scope)
-    where = and_(*conditions)
-    stmt = select(*group_cols, *measure_cols).where(where)
+    use_rollup = scope is None and all(slot.startswith("t") for slot, *_ in parsed_filters)
+    source: Any
+    if use_rollup:
+        source = form_rollups.c
+        conditions: list[ColumnElement[bool]] = [source.form_id == form.id, source.table == table]
+        if task_id is not None:
+            conditions.append(source.task_key == task_id)
+        columns = [_rollup_column(p) for p in components]
+    else:
+        source = SubmissionRow.__table__.c
+        conditions = [source.form_id == form.id, source.table == table]
+        if task_id is not None:
+            conditions.append(source.task_id == task_id)
+        if scope is not None:
+            conditions.append(scope)
+        columns = [_raw_column(p) for p in components]
+    for slot, op, value, key in parsed_filters:
+        conditions.append(_filter(source[slot], op, value, slot.startswith("t"), key))
+    group_cols = [source[slot] for slot in group_slots]
+    stmt = select(*group_cols, *columns).where(and_(*conditions))
     if group_cols:
         stmt = stmt.group_by(*group_cols).order_by(*group_cols)
     rows = list((await session.execute(stmt)).all())
-    totals_row = (await session.execute(select(func.count(), *measure_cols).where(where))).one()
-    labels = await _labeller(session, schema, group_by, rows)
     n = len(group_cols)
-    groups = [
-        StatGroup(
-            keys=list(row[:n]),
-            labels=[labels[i](row[i]) for i in range(n)],
-            values=[_num(v) for v in row[n:]],
+    if n:
+        rows = [r for r in rows if r[n]]  # a rollup group whose rows were all filtered away
+    labels = await _labeller(session, schema, group_by, rows)
+    totals = {p: _combine(p[0], [r[n + i] for r in rows]) for i, p in enumerate(components)}
+    groups = []
+    for row in rows:
+        parts = {p: row[n + i] for i, p in enumerate(components)}
+        groups.append(
+            StatGroup(
+                keys=list(row[:n]),
+                labels=[labels[i](row[i]) for i in range(n)],
+                values=[_measure(agg, parts, slot) for agg, slot in specs],
+            )
         )
-        for row in rows
-    ]
     return StatsRead(
         group_by=group_by,
         measures=measures or ["count"],
         table=table,
         groups=groups if n else [],
-        totals=[_num(v) for v in totals_row[1:]],
-        rows=int(totals_row[0]),
+        totals=[_measure(agg, totals, slot) for agg, slot in specs],
+        rows=int(totals[("rows", "")] or 0),
     )
 
 

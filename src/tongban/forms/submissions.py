@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import Select, Table, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.core import i18n
@@ -16,7 +16,10 @@ from tongban.core.errors import AppError, Conflict, FieldError, Forbidden, NotFo
 from tongban.core.events import publish
 from tongban.core.permissions import Actor
 from tongban.files import service as files
+from tongban.forms import rollup
 from tongban.forms.models import (
+    NUMBER_SLOTS,
+    TEXT_SLOTS,
     CollectionTask,
     Form,
     FormApp,
@@ -183,7 +186,8 @@ async def _validated(
     schema: FormSchema,
     raw: dict[str, Any],
     exclude: int | None,
-) -> tuple[dict[str, Any], DepartmentRef | None]:
+) -> tuple[dict[str, Any], DepartmentRef | None, list[str]]:
+    """Cleaned values, the submitter's primary department, and the ids of the files attached."""
     defaults, primary = await _defaults(session, actor)
     result = validate_submission(schema, raw, defaults=defaults)
     errors = list(result.errors)
@@ -192,13 +196,27 @@ async def _validated(
         errors += await _check_unique(session, form, schema, result.values, exclude)
     if errors:
         raise AppError("submission_invalid", status_code=422, fields=errors)
-    return result.values, primary
+    return result.values, primary, [fid for _at, _where, ids, _accept in result.refs.files for fid in ids]
 
 
-async def _store_rows(session: AsyncSession, form: Form, schema: FormSchema, submission: Submission) -> None:
+# Every row names every slot, so the rows go in one INSERT (rows naming different columns would
+# be split into one statement per shape).
+_NO_SLOTS: dict[str, None] = {
+    f"{p}{i}": None for p, n in (("t", TEXT_SLOTS), ("n", NUMBER_SLOTS)) for i in range(n)
+}
+
+
+async def _store_rows(
+    session: AsyncSession,
+    form: Form,
+    schema: FormSchema,
+    submission: Submission,
+    *,
+    add_to_rollup: bool = True,
+) -> None:
     rows = flatten(schema, form.slots or {}, submission.values)
     await session.execute(
-        insert(SubmissionRow),
+        insert(cast(Table, SubmissionRow.__table__)),
         [
             {
                 "form_id": form.id,
@@ -209,11 +227,23 @@ async def _store_rows(session: AsyncSession, form: Form, schema: FormSchema, sub
                 "submitter_id": submission.submitter_id,
                 "department_id": submission.department_id,
                 "created_at": submission.created_at,
+                **_NO_SLOTS,
                 **cells,
             }
             for table, index, cells in rows
         ],
     )
+    if add_to_rollup:
+        await rollup.add(
+            session, rollup.summarise(form.id, submission.task_id, [(t, c) for t, _i, c in rows])
+        )
+
+
+async def _share_files(session: AsyncSession, file_ids: list[str], people: set[int]) -> None:
+    """Photos and attachments of a submission become readable by those who watch the app (by
+    name; viewers through a department or everyone grant do not get them yet)."""
+    for file_id in dict.fromkeys(file_ids):
+        await files.grant_read(session, file_id, people)
 
 
 async def watchers(session: AsyncSession, app: FormApp, extra: Sequence[int] = ()) -> set[int]:
@@ -264,7 +294,7 @@ async def do_submit(
             late = True
     elif "submit" not in roles:
         raise Forbidden("not_allowed_to_submit")
-    clean, primary = await _validated(session, actor, form, schema, values, exclude=None)
+    clean, primary, file_ids = await _validated(session, actor, form, schema, values, exclude=None)
     submission = Submission(
         form_id=form.id,
         version_id=version_id,
@@ -280,6 +310,7 @@ async def do_submit(
     await session.flush()
     await _store_rows(session, form, schema, submission)
     recipients = await watchers(session, app, [actor.person_id])
+    await _share_files(session, file_ids, recipients)
     events: list[tuple[set[int], Any]] = []
     if task is not None and assignee is not None:
         assignee.submission_id = submission.id
@@ -424,11 +455,13 @@ async def do_update_submission(
     version = await session.get(FormVersion, submission.version_id)
     assert version is not None
     schema = version_schema(version)
-    clean, _primary = await _validated(session, actor, form, schema, values, exclude=submission.id)
+    clean, _primary, file_ids = await _validated(session, actor, form, schema, values, exclude=submission.id)
     submission.values = clean
     submission.updated_at = utcnow()
     await session.execute(delete(SubmissionRow).where(SubmissionRow.submission_id == submission.id))
-    await _store_rows(session, form, schema, submission)
+    await _store_rows(session, form, schema, submission, add_to_rollup=False)
+    await _share_files(session, file_ids, await watchers(session, app, [submission.submitter_id]))
+    await rollup.rebuild(session, form.id)
     await session.flush()
     await publish(
         session,
