@@ -22,7 +22,13 @@ from tests.approvals.conftest import Bureau
 from tongban.approvals import actions, service
 from tongban.approvals.flow import plan_nodes
 from tongban.approvals.models import ApprovalRequest, ApprovalTask
-from tongban.approvals.schemas import ActionBody, AddSignerBody, ReturnBody, TemplateWrite, TransferBody
+from tongban.approvals.schemas import (
+    AddSignerBody,
+    ApprovalActionBody,
+    ApprovalTemplateWrite,
+    ReturnBody,
+    TransferBody,
+)
 from tongban.core.db import Database
 from tongban.core.errors import AppError
 from tongban.org import service as org
@@ -100,7 +106,9 @@ async def _run(url: str, bureau: Bureau, flow: list[dict[str, Any]], amount: int
             template = await service.do_create_template(
                 s,
                 admin,
-                TemplateWrite.model_validate({"name": "随机", "schema": SCHEMA, "flow": {"nodes": flow}}),
+                ApprovalTemplateWrite.model_validate(
+                    {"name": "随机", "schema": SCHEMA, "flow": {"nodes": flow}}
+                ),
             )
             staff = await org.actor_for(s, bureau.staff.id)
             assert staff is not None
@@ -147,9 +155,9 @@ async def _run(url: str, bureau: Bureau, flow: list[dict[str, Any]], amount: int
                 outsiders = [p for p in (bureau.spare.id, bureau.manager.id) if p != task.assignee_id]
                 try:
                     if kind == "approve":
-                        await actions.decide(s, actor, task.id, "approve", ActionBody())
+                        await actions.decide(s, actor, task.id, "approve", ApprovalActionBody())
                     elif kind == "reject":
-                        await actions.decide(s, actor, task.id, "reject", ActionBody())
+                        await actions.decide(s, actor, task.id, "reject", ApprovalActionBody())
                     elif kind == "return":
                         await actions.do_return(s, actor, task.id, ReturnBody())
                     elif kind == "transfer":

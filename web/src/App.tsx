@@ -14,6 +14,11 @@ const NotificationsPage = lazy(() => import('./features/notify/NotificationsPage
 const NotifySettingsPage = lazy(() => import('./features/notify/NotifySettingsPage'));
 const ImPage = lazy(() => import('./features/im/ImPage'));
 const ImJoinPage = lazy(() => import('./features/im/JoinPage'));
+const ApprovalsPage = lazy(() => import('./features/approvals/ApprovalsPage'));
+const ApprovalRequestPage = lazy(() => import('./features/approvals/RequestPage'));
+const ApprovalSubmitPage = lazy(() => import('./features/approvals/SubmitPage'));
+const ApprovalTemplatesPage = lazy(() => import('./features/approvals/TemplatesPage'));
+const ApprovalDesignerPage = lazy(() => import('./features/approvals/DesignerPage'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -47,6 +52,11 @@ export function App() {
           <Route path="/im" element={<ImPage />} />
           <Route path="/im/:conversationId" element={<ImPage />} />
           <Route path="/im/join/:token" element={<ImJoinPage />} />
+          <Route path="/approvals" element={<ApprovalsPage />} />
+          <Route path="/approvals/requests/:requestId" element={<ApprovalRequestPage />} />
+          <Route path="/approvals/new/:templateId" element={<ApprovalSubmitPage />} />
+          <Route path="/approvals/templates" element={<ApprovalTemplatesPage />} />
+          <Route path="/approvals/templates/:templateId" element={<ApprovalDesignerPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/settings/notifications" element={<NotifySettingsPage />} />
           {NAV_ITEMS.filter((item) => !item.ready).map((item) => (

@@ -15,7 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tongban.approvals import flow as flow_lang
 from tongban.approvals.engine import Run, lock_request, nodes_of, record, tasks_of
 from tongban.approvals.models import ApprovalAction, ApprovalDelegation, ApprovalRequest, ApprovalTask
-from tongban.approvals.schemas import ActionBody, AddSignerBody, DelegationWrite, ReturnBody, TransferBody
+from tongban.approvals.schemas import (
+    AddSignerBody,
+    ApprovalActionBody,
+    DelegationWrite,
+    ReturnBody,
+    TransferBody,
+)
 from tongban.approvals.service import _check_picks, resolve_plan, values_diff, version_of
 from tongban.core import i18n
 from tongban.core.db import utcnow
@@ -62,7 +68,7 @@ i18n.register(
 )
 
 
-async def _files(session: AsyncSession, actor: Actor, body: ActionBody) -> list[str]:
+async def _files(session: AsyncSession, actor: Actor, body: ApprovalActionBody) -> list[str]:
     ids: list[str] = []
     if body.signature_file_id is not None:
         try:
@@ -111,7 +117,7 @@ async def _share_files(run: Run, file_ids: list[str]) -> None:
 
 
 async def decide(
-    session: AsyncSession, actor: Actor, task_id: int, verdict: str, body: ActionBody
+    session: AsyncSession, actor: Actor, task_id: int, verdict: str, body: ApprovalActionBody
 ) -> ApprovalRequest:
     """approve (or, on a handler node, handled) / reject."""
     request, task = await _open_task(session, actor, task_id)

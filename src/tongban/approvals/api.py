@@ -11,11 +11,14 @@ from pydantic import BaseModel
 from tongban.approvals import actions, reads, record, service
 from tongban.approvals import cards as _cards  # noqa: F401 - registers the "approval" card type
 from tongban.approvals.schemas import (
-    ActionBody,
     AddSignerBody,
+    ApprovalActionBody,
+    ApprovalCounts,
+    ApprovalTemplateRead,
+    ApprovalTemplateSummary,
+    ApprovalTemplateWrite,
     BuiltinInstall,
     BuiltinRead,
-    Counts,
     DelegationRead,
     DelegationWrite,
     PersonName,
@@ -24,9 +27,6 @@ from tongban.approvals.schemas import (
     RequestRead,
     Resubmit,
     ReturnBody,
-    TemplateRead,
-    TemplateSummary,
-    TemplateWrite,
     TransferBody,
 )
 from tongban.auth.deps import CurrentActor
@@ -57,13 +57,15 @@ class Urged(BaseModel):
 # ---- templates ---------------------------------------------------------------------------------
 
 
-@router.get("/templates", response_model=list[TemplateSummary])
-async def list_templates(session: DbSession, actor: CurrentActor) -> list[TemplateSummary]:
+@router.get("/templates", response_model=list[ApprovalTemplateSummary])
+async def list_templates(session: DbSession, actor: CurrentActor) -> list[ApprovalTemplateSummary]:
     return await service.list_templates(session, actor)
 
 
-@router.post("/templates", response_model=TemplateRead, status_code=status.HTTP_201_CREATED)
-async def create_template(body: TemplateWrite, session: DbSession, actor: CurrentActor) -> TemplateRead:
+@router.post("/templates", response_model=ApprovalTemplateRead, status_code=status.HTTP_201_CREATED)
+async def create_template(
+    body: ApprovalTemplateWrite, session: DbSession, actor: CurrentActor
+) -> ApprovalTemplateRead:
     """Org admins design templates; the designer sends the form schema and the flow together."""
     template = await service.do_create_template(session, actor, body)
     return await service.template_read(session, actor, template.id)
@@ -74,30 +76,32 @@ async def list_builtins(actor: CurrentActor) -> list[BuiltinRead]:
     return service.list_builtins()
 
 
-@router.post("/builtins/install", response_model=TemplateRead, status_code=status.HTTP_201_CREATED)
-async def install_builtin(body: BuiltinInstall, session: DbSession, actor: CurrentActor) -> TemplateRead:
+@router.post("/builtins/install", response_model=ApprovalTemplateRead, status_code=status.HTTP_201_CREATED)
+async def install_builtin(
+    body: BuiltinInstall, session: DbSession, actor: CurrentActor
+) -> ApprovalTemplateRead:
     template = await service.do_install(session, actor, body.key)
     return await service.template_read(session, actor, template.id)
 
 
-@router.get("/templates/{template_id}", response_model=TemplateRead, response_model_by_alias=True)
-async def get_template(template_id: int, session: DbSession, actor: CurrentActor) -> TemplateRead:
+@router.get("/templates/{template_id}", response_model=ApprovalTemplateRead, response_model_by_alias=True)
+async def get_template(template_id: int, session: DbSession, actor: CurrentActor) -> ApprovalTemplateRead:
     return await service.template_read(session, actor, template_id)
 
 
-@router.put("/templates/{template_id}", response_model=TemplateRead)
+@router.put("/templates/{template_id}", response_model=ApprovalTemplateRead)
 async def update_template(
-    template_id: int, body: TemplateWrite, session: DbSession, actor: CurrentActor
-) -> TemplateRead:
+    template_id: int, body: ApprovalTemplateWrite, session: DbSession, actor: CurrentActor
+) -> ApprovalTemplateRead:
     """Saves a new version; requests already submitted keep theirs."""
     await service.do_update_template(session, actor, template_id, body)
     return await service.template_read(session, actor, template_id)
 
 
-@router.post("/templates/{template_id}/archive", response_model=TemplateSummary)
+@router.post("/templates/{template_id}/archive", response_model=ApprovalTemplateSummary)
 async def archive_template(
     template_id: int, body: ArchiveBody, session: DbSession, actor: CurrentActor
-) -> TemplateSummary:
+) -> ApprovalTemplateSummary:
     template = await service.do_archive(session, actor, template_id, body.archived)
     return service._summary(actor, template)
 
@@ -133,8 +137,8 @@ async def list_requests(
     return await reads.list_box(session, actor, box, q=q, status=status_, cursor=cursor)
 
 
-@router.get("/counts", response_model=Counts)
-async def get_counts(session: DbSession, actor: CurrentActor) -> Counts:
+@router.get("/counts", response_model=ApprovalCounts)
+async def get_counts(session: DbSession, actor: CurrentActor) -> ApprovalCounts:
     return await reads.counts(session, actor)
 
 
@@ -181,13 +185,17 @@ async def resubmit(request_id: int, body: Resubmit, session: DbSession, actor: C
 
 
 @router.post("/tasks/{task_id}/approve", response_model=RequestRead)
-async def approve(task_id: int, body: ActionBody, session: DbSession, actor: CurrentActor) -> RequestRead:
+async def approve(
+    task_id: int, body: ApprovalActionBody, session: DbSession, actor: CurrentActor
+) -> RequestRead:
     request = await actions.decide(session, actor, task_id, "approve", body)
     return await reads.request_read(session, actor, request.id)
 
 
 @router.post("/tasks/{task_id}/reject", response_model=RequestRead)
-async def reject(task_id: int, body: ActionBody, session: DbSession, actor: CurrentActor) -> RequestRead:
+async def reject(
+    task_id: int, body: ApprovalActionBody, session: DbSession, actor: CurrentActor
+) -> RequestRead:
     request = await actions.decide(session, actor, task_id, "reject", body)
     return await reads.request_read(session, actor, request.id)
 

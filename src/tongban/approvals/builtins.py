@@ -161,7 +161,6 @@ BUILTINS: dict[str, Builtin] = {
             [
                 _f("title", "text", "文件标题", "Title", required=True, max_length=200),
                 _f("files", "attachment", "文件", "Files", required=True, max_length=10),
-                _f("readers", "member", "阅办人", "Readers", required=True, max_length=30),
                 _f("note", "textarea", "拟办意见", "Note", max_length=1000),
             ],
             [
@@ -169,7 +168,8 @@ BUILTINS: dict[str, Builtin] = {
                     "type": "handler",
                     "id": "read",
                     "name": _l("依次阅办", "Read and sign in order"),
-                    "who": [{"kind": "field", "field": "readers"}],
+                    "who": [{"kind": "submitter_picks"}],
+                    "on_empty": "refuse",
                 },
                 _cc("archive", "办公室归档", "Office archive", [_title("办公室主任")]),
             ],

@@ -23,13 +23,13 @@ from tongban.approvals.models import (
 )
 from tongban.approvals.schemas import (
     ActionRead,
-    Counts,
+    ApprovalCounts,
+    ApprovalTaskRead,
     PersonName,
-    PreviewNode,
     RequestPage,
     RequestRead,
     RequestSummary,
-    TaskRead,
+    RouteNode,
 )
 from tongban.approvals.service import can_manage, version_of
 from tongban.core import i18n
@@ -181,7 +181,7 @@ async def list_box(
     )
 
 
-async def counts(session: AsyncSession, actor: Actor) -> Counts:
+async def counts(session: AsyncSession, actor: Actor) -> ApprovalCounts:
     pending = (
         await session.execute(
             select(func.count()).where(
@@ -194,11 +194,11 @@ async def counts(session: AsyncSession, actor: Actor) -> Counts:
             select(func.count()).where(ApprovalCc.person_id == actor.person_id, ApprovalCc.read_at.is_(None))
         )
     ).scalar_one()
-    return Counts(pending=pending, cc_unread=unread)
+    return ApprovalCounts(pending=pending, cc_unread=unread)
 
 
-def _route(request: ApprovalRequest, names: dict[int, str]) -> list[PreviewNode]:
-    out: list[PreviewNode] = []
+def _route(request: ApprovalRequest, names: dict[int, str]) -> list[RouteNode]:
+    out: list[RouteNode] = []
 
     def visit(plan: list[Any], parallel: str | None) -> None:
         for step in plan:
@@ -206,7 +206,7 @@ def _route(request: ApprovalRequest, names: dict[int, str]) -> list[PreviewNode]
                 n = step["node"]
                 people = n.get("people", [])
                 out.append(
-                    PreviewNode(
+                    RouteNode(
                         id=n["id"],
                         type=n["type"],
                         name=_label(n["name"]),
@@ -292,7 +292,7 @@ async def request_read(session: AsyncSession, actor: Actor, request_id: int) -> 
         route=_route(request, names),
         done=list(request.done),
         tasks=[
-            TaskRead(
+            ApprovalTaskRead(
                 id=t.id,
                 node_id=t.node_id,
                 node_name=node_name(t.node_id),

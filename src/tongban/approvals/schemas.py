@@ -15,7 +15,7 @@ FileId = Annotated[str, StringConstraints(min_length=1, max_length=36)]
 Status = Literal["pending", "approved", "rejected", "withdrawn", "returned"]
 
 
-class TemplateWrite(BaseModel):
+class ApprovalTemplateWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
     name_en: Annotated[str, StringConstraints(max_length=100)] = ""
@@ -26,7 +26,7 @@ class TemplateWrite(BaseModel):
     flow: Flow
 
 
-class TemplateSummary(BaseModel):
+class ApprovalTemplateSummary(BaseModel):
     id: int
     name: str
     name_en: str
@@ -38,7 +38,7 @@ class TemplateSummary(BaseModel):
     can_manage: bool
 
 
-class TemplateRead(TemplateSummary):
+class ApprovalTemplateRead(ApprovalTemplateSummary):
     admin_ids: list[int]
     version_id: int
     schema_: dict[str, Any] = Field(serialization_alias="schema")
@@ -76,7 +76,7 @@ class Resubmit(BaseModel):
     ] = {}
 
 
-class PreviewNode(BaseModel):
+class RouteNode(BaseModel):
     id: str
     type: str
     name: str
@@ -91,28 +91,28 @@ class PersonName(BaseModel):
     name: str
 
 
-class ActionBody(BaseModel):
+class ApprovalActionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     comment: Comment = ""
     signature_file_id: FileId | None = None
     attachments: Annotated[list[FileId], Field(max_length=20)] = []
 
 
-class ReturnBody(ActionBody):
+class ReturnBody(ApprovalActionBody):
     # None: back to the submitter; otherwise an earlier node, which runs again
     node_id: Annotated[str, StringConstraints(max_length=40)] | None = None
 
 
-class TransferBody(ActionBody):
+class TransferBody(ApprovalActionBody):
     person_id: int
 
 
-class AddSignerBody(ActionBody):
+class AddSignerBody(ApprovalActionBody):
     person_id: int
     position: Literal["before", "after"] = "after"
 
 
-class TaskRead(BaseModel):
+class ApprovalTaskRead(BaseModel):
     id: int
     node_id: str
     node_name: str
@@ -163,18 +163,18 @@ class RequestRead(RequestSummary):
     department_name: str | None
     schema_: dict[str, Any] = Field(serialization_alias="schema")
     values: dict[str, Any]
-    route: list[PreviewNode]
+    route: list[RouteNode]
     done: list[str]
-    tasks: list[TaskRead]
+    tasks: list[ApprovalTaskRead]
     timeline: list[ActionRead]
     cc: list[PersonName]
     can_withdraw: bool
     can_urge: bool
     can_resubmit: bool
-    returnable_nodes: list[PreviewNode]
+    returnable_nodes: list[RouteNode]
 
 
-class Counts(BaseModel):
+class ApprovalCounts(BaseModel):
     pending: int
     cc_unread: int
 
@@ -199,4 +199,4 @@ class ApprovalChanged(BaseModel):
     request_id: int
 
 
-PreviewNode.model_rebuild()
+RouteNode.model_rebuild()

@@ -16,7 +16,12 @@ from tongban.approvals.builtins import BUILTINS
 from tongban.approvals.engine import Run, record
 from tongban.approvals.models import ApprovalRequest, ApprovalTemplate, ApprovalTemplateVersion
 from tongban.approvals.resolve import OrgView, resolve_who, submitter_info
-from tongban.approvals.schemas import BuiltinRead, TemplateRead, TemplateSummary, TemplateWrite
+from tongban.approvals.schemas import (
+    ApprovalTemplateRead,
+    ApprovalTemplateSummary,
+    ApprovalTemplateWrite,
+    BuiltinRead,
+)
 from tongban.core import i18n
 from tongban.core.db import utcnow
 from tongban.core.errors import AppError, Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -93,8 +98,8 @@ async def version_of(
     return version, cached[2], cached[3]
 
 
-def _summary(actor: Actor, t: ApprovalTemplate) -> TemplateSummary:
-    return TemplateSummary(
+def _summary(actor: Actor, t: ApprovalTemplate) -> ApprovalTemplateSummary:
+    return ApprovalTemplateSummary(
         id=t.id,
         name=t.name,
         name_en=t.name_en,
@@ -107,16 +112,16 @@ def _summary(actor: Actor, t: ApprovalTemplate) -> TemplateSummary:
     )
 
 
-async def list_templates(session: AsyncSession, actor: Actor) -> list[TemplateSummary]:
+async def list_templates(session: AsyncSession, actor: Actor) -> list[ApprovalTemplateSummary]:
     rows = (await session.execute(select(ApprovalTemplate).order_by(ApprovalTemplate.id))).scalars()
     return [_summary(actor, t) for t in rows if not t.archived or can_manage(actor, t)]
 
 
-async def template_read(session: AsyncSession, actor: Actor, template_id: int) -> TemplateRead:
+async def template_read(session: AsyncSession, actor: Actor, template_id: int) -> ApprovalTemplateRead:
     template = await access_template(session, actor, template_id)
     assert template.version_id is not None
     version, _, _ = await version_of(session, template.version_id)
-    return TemplateRead(
+    return ApprovalTemplateRead(
         **_summary(actor, template).model_dump(),
         admin_ids=template.admin_ids or [],
         version_id=version.id,
@@ -125,7 +130,7 @@ async def template_read(session: AsyncSession, actor: Actor, template_id: int) -
     )
 
 
-async def _check_design(session: AsyncSession, data: TemplateWrite) -> None:
+async def _check_design(session: AsyncSession, data: ApprovalTemplateWrite) -> None:
     check_schema(data.schema_, path="schema")
     flow_lang.check_flow(data.flow, data.schema_, path="flow")
     ids = set(data.admin_ids) | {
@@ -144,7 +149,7 @@ async def _check_design(session: AsyncSession, data: TemplateWrite) -> None:
 
 
 async def _new_version(
-    session: AsyncSession, actor: Actor, template: ApprovalTemplate, data: TemplateWrite
+    session: AsyncSession, actor: Actor, template: ApprovalTemplate, data: ApprovalTemplateWrite
 ) -> None:
     template.version_count += 1
     version = ApprovalTemplateVersion(
@@ -160,7 +165,7 @@ async def _new_version(
 
 
 async def do_create_template(
-    session: AsyncSession, actor: Actor, data: TemplateWrite, *, builtin: str | None = None
+    session: AsyncSession, actor: Actor, data: ApprovalTemplateWrite, *, builtin: str | None = None
 ) -> ApprovalTemplate:
     actor.require_org_admin()
     await _check_design(session, data)
@@ -180,7 +185,7 @@ async def do_create_template(
 
 
 async def do_update_template(
-    session: AsyncSession, actor: Actor, template_id: int, data: TemplateWrite
+    session: AsyncSession, actor: Actor, template_id: int, data: ApprovalTemplateWrite
 ) -> ApprovalTemplate:
     """A new version; requests already submitted keep running on theirs."""
     template = await access_template(session, actor, template_id, manage=True)
@@ -221,7 +226,7 @@ async def do_install(session: AsyncSession, actor: Actor, key: str) -> ApprovalT
     builtin = BUILTINS.get(key)
     if builtin is None:
         raise NotFound("approval_builtin_not_found")
-    data = TemplateWrite.model_validate(
+    data = ApprovalTemplateWrite.model_validate(
         {
             "name": builtin.name,
             "name_en": builtin.name_en,

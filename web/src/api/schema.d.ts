@@ -2445,21 +2445,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** ActionBody */
-        ActionBody: {
-            /**
-             * Attachments
-             * @default []
-             */
-            attachments?: string[];
-            /**
-             * Comment
-             * @default
-             */
-            comment?: string;
-            /** Signature File Id */
-            signature_file_id?: string | null;
-        };
         /** ActionRead */
         ActionRead: {
             actor: components["schemas"]["PersonName"] | null;
@@ -2608,6 +2593,130 @@ export interface components {
             name?: string | null;
             /** Name En */
             name_en?: string | null;
+        };
+        /** ApprovalActionBody */
+        ApprovalActionBody: {
+            /**
+             * Attachments
+             * @default []
+             */
+            attachments?: string[];
+            /**
+             * Comment
+             * @default
+             */
+            comment?: string;
+            /** Signature File Id */
+            signature_file_id?: string | null;
+        };
+        /** ApprovalCounts */
+        ApprovalCounts: {
+            /** Cc Unread */
+            cc_unread: number;
+            /** Pending */
+            pending: number;
+        };
+        /** ApprovalTaskRead */
+        ApprovalTaskRead: {
+            assignee: components["schemas"]["PersonName"];
+            /** Decided At */
+            decided_at: string | null;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Mode */
+            mode: string;
+            /** Node Id */
+            node_id: string;
+            /** Node Name */
+            node_name: string;
+            on_behalf_of: components["schemas"]["PersonName"] | null;
+            /** Opened At */
+            opened_at: string | null;
+            /** Status */
+            status: string;
+        };
+        /** ApprovalTemplateRead */
+        ApprovalTemplateRead: {
+            /** Admin Ids */
+            admin_ids: number[];
+            /** Archived */
+            archived: boolean;
+            /** Builtin */
+            builtin: string | null;
+            /** Can Manage */
+            can_manage: boolean;
+            /** Description */
+            description: string;
+            /** Flow */
+            flow: {
+                [key: string]: unknown;
+            };
+            /** Icon */
+            icon: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Schema */
+            schema: {
+                [key: string]: unknown;
+            };
+            /** Version Id */
+            version_id: number;
+            /** Version Number */
+            version_number: number;
+        };
+        /** ApprovalTemplateSummary */
+        ApprovalTemplateSummary: {
+            /** Archived */
+            archived: boolean;
+            /** Builtin */
+            builtin: string | null;
+            /** Can Manage */
+            can_manage: boolean;
+            /** Description */
+            description: string;
+            /** Icon */
+            icon: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Version Number */
+            version_number: number;
+        };
+        /** ApprovalTemplateWrite */
+        ApprovalTemplateWrite: {
+            /**
+             * Admin Ids
+             * @default []
+             */
+            admin_ids?: number[];
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            flow: components["schemas"]["Flow"];
+            /**
+             * Icon
+             * @default audit
+             */
+            icon?: string;
+            /** Name */
+            name: string;
+            /**
+             * Name En
+             * @default
+             */
+            name_en?: string;
+            schema: components["schemas"]["FormSchema-Input"];
         };
         /** Approver */
         Approver: {
@@ -3113,13 +3222,6 @@ export interface components {
             join_by_link?: boolean | null;
             /** Name */
             name?: string | null;
-        };
-        /** Counts */
-        Counts: {
-            /** Cc Unread */
-            cc_unread: number;
-            /** Pending */
-            pending: number;
         };
         /** DelegationRead */
         DelegationRead: {
@@ -4366,23 +4468,6 @@ export interface components {
             title?: string | null;
             working_hours?: components["schemas"]["WorkingHours"] | null;
         };
-        /** PreviewNode */
-        PreviewNode: {
-            /** Id */
-            id: string;
-            /** Mode */
-            mode: string;
-            /** Name */
-            name: string;
-            /** Parallel */
-            parallel?: string | null;
-            /** People */
-            people: components["schemas"]["PersonName"][];
-            /** Skipped */
-            skipped: boolean;
-            /** Type */
-            type: string;
-        };
         /** ReactionCount */
         ReactionCount: {
             /** Count */
@@ -4497,9 +4582,9 @@ export interface components {
             /** My Task Id */
             my_task_id?: number | null;
             /** Returnable Nodes */
-            returnable_nodes: components["schemas"]["PreviewNode"][];
+            returnable_nodes: components["schemas"]["RouteNode"][];
             /** Route */
-            route: components["schemas"]["PreviewNode"][];
+            route: components["schemas"]["RouteNode"][];
             /** Schema */
             schema: {
                 [key: string]: unknown;
@@ -4511,7 +4596,7 @@ export interface components {
             status: "pending" | "approved" | "rejected" | "withdrawn" | "returned";
             submitter: components["schemas"]["PersonName"];
             /** Tasks */
-            tasks: components["schemas"]["tongban__approvals__schemas__TaskRead"][];
+            tasks: components["schemas"]["ApprovalTaskRead"][];
             /** Template Id */
             template_id: number;
             /** Template Name */
@@ -4647,6 +4732,23 @@ export interface components {
             location?: string | null;
             /** Name */
             name?: string | null;
+        };
+        /** RouteNode */
+        RouteNode: {
+            /** Id */
+            id: string;
+            /** Mode */
+            mode: string;
+            /** Name */
+            name: string;
+            /** Parallel */
+            parallel?: string | null;
+            /** People */
+            people: components["schemas"]["PersonName"][];
+            /** Skipped */
+            skipped: boolean;
+            /** Type */
+            type: string;
         };
         /** RsvpIn */
         RsvpIn: {
@@ -4924,58 +5026,64 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** TaskRead */
+        TaskRead: {
+            /** Allow Late */
+            allow_late: boolean;
+            /** App Id */
+            app_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Form Id */
+            form_id: number;
+            /** Form Name */
+            form_name: string;
+            /** Id */
+            id: number;
+            /** My Submission Id */
+            my_submission_id?: number | null;
+            /** My Submitted At */
+            my_submitted_at?: string | null;
+            /** Overdue */
+            overdue: boolean;
+            /** Remind Before Minutes */
+            remind_before_minutes: number;
+            /** Submitted */
+            submitted: number;
+            /** Title */
+            title: string;
+            /** Total */
+            total: number;
+        };
         /** TemplateInstall */
         TemplateInstall: {
             /** Template */
             template: string;
         };
-        /** TemplateSummary */
-        TemplateSummary: {
-            /** Archived */
-            archived: boolean;
-            /** Builtin */
-            builtin: string | null;
-            /** Can Manage */
-            can_manage: boolean;
+        /** TemplateRead */
+        TemplateRead: {
             /** Description */
             description: string;
+            /** Field Count */
+            field_count: number;
             /** Icon */
             icon: string;
-            /** Id */
-            id: number;
+            /** Key */
+            key: string;
             /** Name */
             name: string;
             /** Name En */
             name_en: string;
-            /** Version Number */
-            version_number: number;
-        };
-        /** TemplateWrite */
-        TemplateWrite: {
-            /**
-             * Admin Ids
-             * @default []
-             */
-            admin_ids?: number[];
-            /**
-             * Description
-             * @default
-             */
-            description?: string;
-            flow: components["schemas"]["Flow"];
-            /**
-             * Icon
-             * @default audit
-             */
-            icon?: string;
-            /** Name */
-            name: string;
-            /**
-             * Name En
-             * @default
-             */
-            name_en?: string;
-            schema: components["schemas"]["FormSchema-Input"];
         };
         /** TextBody */
         TextBody: {
@@ -5160,60 +5268,6 @@ export interface components {
              */
             start?: string;
         };
-        /** TaskRead */
-        tongban__approvals__schemas__TaskRead: {
-            assignee: components["schemas"]["PersonName"];
-            /** Decided At */
-            decided_at: string | null;
-            /** Id */
-            id: number;
-            /** Kind */
-            kind: string;
-            /** Mode */
-            mode: string;
-            /** Node Id */
-            node_id: string;
-            /** Node Name */
-            node_name: string;
-            on_behalf_of: components["schemas"]["PersonName"] | null;
-            /** Opened At */
-            opened_at: string | null;
-            /** Status */
-            status: string;
-        };
-        /** TemplateRead */
-        tongban__approvals__schemas__TemplateRead: {
-            /** Admin Ids */
-            admin_ids: number[];
-            /** Archived */
-            archived: boolean;
-            /** Builtin */
-            builtin: string | null;
-            /** Can Manage */
-            can_manage: boolean;
-            /** Description */
-            description: string;
-            /** Flow */
-            flow: {
-                [key: string]: unknown;
-            };
-            /** Icon */
-            icon: string;
-            /** Id */
-            id: number;
-            /** Name */
-            name: string;
-            /** Name En */
-            name_en: string;
-            /** Schema */
-            schema: {
-                [key: string]: unknown;
-            };
-            /** Version Id */
-            version_id: number;
-            /** Version Number */
-            version_number: number;
-        };
         /** GrantRead */
         tongban__docs__schemas__GrantRead: {
             department: components["schemas"]["PersonRef"] | null;
@@ -5247,60 +5301,6 @@ export interface components {
              * @enum {string}
              */
             role: "manage" | "view_all" | "view_dept" | "submit";
-        };
-        /** TaskRead */
-        tongban__forms__schemas__TaskRead: {
-            /** Allow Late */
-            allow_late: boolean;
-            /** App Id */
-            app_id: number;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Created By */
-            created_by: number;
-            /**
-             * Deadline
-             * Format: date-time
-             */
-            deadline: string;
-            /** Form Id */
-            form_id: number;
-            /** Form Name */
-            form_name: string;
-            /** Id */
-            id: number;
-            /** My Submission Id */
-            my_submission_id?: number | null;
-            /** My Submitted At */
-            my_submitted_at?: string | null;
-            /** Overdue */
-            overdue: boolean;
-            /** Remind Before Minutes */
-            remind_before_minutes: number;
-            /** Submitted */
-            submitted: number;
-            /** Title */
-            title: string;
-            /** Total */
-            total: number;
-        };
-        /** TemplateRead */
-        tongban__forms__schemas__TemplateRead: {
-            /** Description */
-            description: string;
-            /** Field Count */
-            field_count: number;
-            /** Icon */
-            icon: string;
-            /** Key */
-            key: string;
-            /** Name */
-            name: string;
-            /** Name En */
-            name_en: string;
         };
     };
     responses: never;
@@ -5350,7 +5350,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tongban__approvals__schemas__TemplateRead"];
+                    "application/json": components["schemas"]["ApprovalTemplateRead"];
                 };
             };
             /** @description Validation Error */
@@ -5379,7 +5379,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Counts"];
+                    "application/json": components["schemas"]["ApprovalCounts"];
                 };
             };
         };
@@ -5760,7 +5760,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ActionBody"];
+                "application/json": components["schemas"]["ApprovalActionBody"];
             };
         };
         responses: {
@@ -5795,7 +5795,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ActionBody"];
+                "application/json": components["schemas"]["ApprovalActionBody"];
             };
         };
         responses: {
@@ -5904,7 +5904,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TemplateSummary"][];
+                    "application/json": components["schemas"]["ApprovalTemplateSummary"][];
                 };
             };
         };
@@ -5918,7 +5918,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TemplateWrite"];
+                "application/json": components["schemas"]["ApprovalTemplateWrite"];
             };
         };
         responses: {
@@ -5928,7 +5928,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tongban__approvals__schemas__TemplateRead"];
+                    "application/json": components["schemas"]["ApprovalTemplateRead"];
                 };
             };
             /** @description Validation Error */
@@ -5959,7 +5959,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tongban__approvals__schemas__TemplateRead"];
+                    "application/json": components["schemas"]["ApprovalTemplateRead"];
                 };
             };
             /** @description Validation Error */
@@ -5984,7 +5984,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TemplateWrite"];
+                "application/json": components["schemas"]["ApprovalTemplateWrite"];
             };
         };
         responses: {
@@ -5994,7 +5994,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tongban__approvals__schemas__TemplateRead"];
+                    "application/json": components["schemas"]["ApprovalTemplateRead"];
                 };
             };
             /** @description Validation Error */
@@ -6058,7 +6058,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TemplateSummary"];
+                    "application/json": components["schemas"]["ApprovalTemplateSummary"];
                 };
             };
             /** @description Validation Error */
@@ -8190,7 +8190,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tongban__forms__schemas__TaskRead"][];
+                    "application/json": components["schemas"]["TaskRead"][];
                 };
             };
             /** @description Validation Error */
@@ -8320,7 +8320,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tongban__forms__schemas__TaskRead"][];
+                    "application/json": components["schemas"]["TaskRead"][];
                 };
             };
         };
@@ -8402,7 +8402,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tongban__forms__schemas__TemplateRead"][];
+                    "application/json": components["schemas"]["TemplateRead"][];
                 };
             };
         };
