@@ -13,6 +13,7 @@ from sqlalchemy import text
 from starlette.routing import WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tongban.approvals.api import router as approvals_router
 from tongban.auth.api import router as auth_router
 from tongban.calendar.api import router as calendar_router
 from tongban.core import i18n
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         forms_router,
         calendar_router,
         docs_router,
+        approvals_router,
     ):
         app.include_router(router)
     app.router.routes.append(WebSocketRoute(EVENTS_PATH, events_endpoint))

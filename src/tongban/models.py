@@ -1,5 +1,6 @@
 """Every capability's tables on one metadata, for Alembic and the tests."""
 
+from tongban.approvals import models as approval_models
 from tongban.auth import models as auth_models
 from tongban.calendar import models as calendar_models
 from tongban.core.db import Base
@@ -15,6 +16,7 @@ from tongban.org import models as org_models
 metadata = Base.metadata
 
 __all__ = [
+    "approval_models",
     "auth_models",
     "calendar_models",
     "docs_models",

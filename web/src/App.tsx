@@ -19,6 +19,11 @@ const FormsDesignerPage = lazy(() => import('./features/forms/DesignerPage'));
 const FormsDataPage = lazy(() => import('./features/forms/DataPage'));
 const FormsDashboardPage = lazy(() => import('./features/forms/DashboardPage'));
 const ImJoinPage = lazy(() => import('./features/im/JoinPage'));
+const ApprovalsPage = lazy(() => import('./features/approvals/ApprovalsPage'));
+const ApprovalRequestPage = lazy(() => import('./features/approvals/RequestPage'));
+const ApprovalSubmitPage = lazy(() => import('./features/approvals/SubmitPage'));
+const ApprovalTemplatesPage = lazy(() => import('./features/approvals/TemplatesPage'));
+const ApprovalDesignerPage = lazy(() => import('./features/approvals/DesignerPage'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -52,6 +57,11 @@ export function App() {
           <Route path="/im" element={<ImPage />} />
           <Route path="/im/:conversationId" element={<ImPage />} />
           <Route path="/im/join/:token" element={<ImJoinPage />} />
+          <Route path="/approvals" element={<ApprovalsPage />} />
+          <Route path="/approvals/requests/:requestId" element={<ApprovalRequestPage />} />
+          <Route path="/approvals/new/:templateId" element={<ApprovalSubmitPage />} />
+          <Route path="/approvals/templates" element={<ApprovalTemplatesPage />} />
+          <Route path="/approvals/templates/:templateId" element={<ApprovalDesignerPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/forms" element={<FormsHome />} />
           <Route path="/forms/fill/:formId" element={<FormsFillPage />} />

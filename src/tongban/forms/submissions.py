@@ -469,3 +469,16 @@ async def do_update_submission(
         FormSubmitted(form_id=form.id, submission_id=submission.id, task_id=submission.task_id),
     )
     return submission
+
+
+async def check_values(
+    session: AsyncSession, actor: Actor, schema: FormSchema, raw: dict[str, Any]
+) -> tuple[dict[str, Any], DepartmentRef | None]:
+    """A schema's checks for another capability that stores its own answers (approvals): the
+    cleaned values and the actor's primary department, or a 422 naming every field."""
+    defaults, primary = await _defaults(session, actor)
+    result = validate_submission(schema, raw, defaults=defaults)
+    errors = list(result.errors) or await _check_refs(session, actor, result)
+    if errors:
+        raise AppError("submission_invalid", status_code=422, fields=errors)
+    return result.values, primary

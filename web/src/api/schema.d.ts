@@ -4,6 +4,356 @@
  */
 
 export interface paths {
+    "/api/approvals/builtins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Builtins */
+        get: operations["list_builtins_api_approvals_builtins_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/builtins/install": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Install Builtin */
+        post: operations["install_builtin_api_approvals_builtins_install_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Counts */
+        get: operations["get_counts_api_approvals_counts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/delegation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Delegation */
+        get: operations["get_delegation_api_approvals_delegation_get"];
+        /**
+         * Set Delegation
+         * @description While I am away, my new approval tasks go to someone else ("X on behalf of me").
+         */
+        put: operations["set_delegation_api_approvals_delegation_put"];
+        post?: never;
+        /** Clear Delegation */
+        delete: operations["clear_delegation_api_approvals_delegation_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/reassign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reassign
+         * @description Org admin: the open tasks of someone who left go to someone else.
+         */
+        post: operations["reassign_api_approvals_reassign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Requests
+         * @description 待我审批 / 我已审批 / 我发起的 / 抄送我的, newest first.
+         */
+        get: operations["list_requests_api_approvals_requests_get"];
+        put?: never;
+        /** Submit */
+        post: operations["submit_api_approvals_requests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Request */
+        get: operations["get_request_api_approvals_requests__request_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/requests/{request_id}/record.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Record Pdf
+         * @description The request as a PDF: form, timeline and signatures.
+         */
+        get: operations["record_pdf_api_approvals_requests__request_id__record_pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/requests/{request_id}/resubmit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resubmit */
+        post: operations["resubmit_api_approvals_requests__request_id__resubmit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/requests/{request_id}/urge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Urge */
+        post: operations["urge_api_approvals_requests__request_id__urge_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/requests/{request_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw */
+        post: operations["withdraw_api_approvals_requests__request_id__withdraw_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/tasks/{task_id}/add-signer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Signer */
+        post: operations["add_signer_api_approvals_tasks__task_id__add_signer_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/tasks/{task_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve */
+        post: operations["approve_api_approvals_tasks__task_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/tasks/{task_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject */
+        post: operations["reject_api_approvals_tasks__task_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/tasks/{task_id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Return */
+        post: operations["return__api_approvals_tasks__task_id__return_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/tasks/{task_id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Transfer */
+        post: operations["transfer_api_approvals_tasks__task_id__transfer_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Templates */
+        get: operations["list_templates_api_approvals_templates_get"];
+        put?: never;
+        /**
+         * Create Template
+         * @description Org admins design templates; the designer sends the form schema and the flow together.
+         */
+        post: operations["create_template_api_approvals_templates_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Template */
+        get: operations["get_template_api_approvals_templates__template_id__get"];
+        /**
+         * Update Template
+         * @description Saves a new version; requests already submitted keep theirs.
+         */
+        put: operations["update_template_api_approvals_templates__template_id__put"];
+        post?: never;
+        /**
+         * Delete Template
+         * @description Only a template nobody has used; one with requests is archived instead (409).
+         */
+        delete: operations["delete_template_api_approvals_templates__template_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/approvals/templates/{template_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive Template */
+        post: operations["archive_template_api_approvals_templates__template_id__archive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -2099,6 +2449,57 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ActionRead */
+        ActionRead: {
+            actor: components["schemas"]["PersonName"] | null;
+            /** Attachments */
+            attachments: string[];
+            /** Comment */
+            comment: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Kind */
+            kind: string;
+            /** Node Id */
+            node_id: string | null;
+            /** Node Name */
+            node_name: string;
+            on_behalf_of: components["schemas"]["PersonName"] | null;
+            /** Seq */
+            seq: number;
+            /** Signature File Id */
+            signature_file_id: string | null;
+        };
+        /** AddSignerBody */
+        AddSignerBody: {
+            /**
+             * Attachments
+             * @default []
+             */
+            attachments?: string[];
+            /**
+             * Comment
+             * @default
+             */
+            comment?: string;
+            /** Person Id */
+            person_id: number;
+            /**
+             * Position
+             * @default after
+             * @enum {string}
+             */
+            position?: "before" | "after";
+            /** Signature File Id */
+            signature_file_id?: string | null;
+        };
         /** AppCreate */
         AppCreate: {
             /**
@@ -2196,6 +2597,162 @@ export interface components {
             name?: string | null;
             /** Name En */
             name_en?: string | null;
+        };
+        /** ApprovalActionBody */
+        ApprovalActionBody: {
+            /**
+             * Attachments
+             * @default []
+             */
+            attachments?: string[];
+            /**
+             * Comment
+             * @default
+             */
+            comment?: string;
+            /** Signature File Id */
+            signature_file_id?: string | null;
+        };
+        /** ApprovalCounts */
+        ApprovalCounts: {
+            /** Cc Unread */
+            cc_unread: number;
+            /** Pending */
+            pending: number;
+        };
+        /** ApprovalTaskRead */
+        ApprovalTaskRead: {
+            assignee: components["schemas"]["PersonName"];
+            /** Decided At */
+            decided_at: string | null;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Mode */
+            mode: string;
+            /** Node Id */
+            node_id: string;
+            /** Node Name */
+            node_name: string;
+            on_behalf_of: components["schemas"]["PersonName"] | null;
+            /** Opened At */
+            opened_at: string | null;
+            /** Status */
+            status: string;
+        };
+        /** ApprovalTemplateRead */
+        ApprovalTemplateRead: {
+            /** Admin Ids */
+            admin_ids: number[];
+            /** Archived */
+            archived: boolean;
+            /** Builtin */
+            builtin: string | null;
+            /** Can Manage */
+            can_manage: boolean;
+            /** Description */
+            description: string;
+            /** Flow */
+            flow: {
+                [key: string]: unknown;
+            };
+            /** Icon */
+            icon: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Schema */
+            schema: {
+                [key: string]: unknown;
+            };
+            /** Version Id */
+            version_id: number;
+            /** Version Number */
+            version_number: number;
+        };
+        /** ApprovalTemplateSummary */
+        ApprovalTemplateSummary: {
+            /** Archived */
+            archived: boolean;
+            /** Builtin */
+            builtin: string | null;
+            /** Can Manage */
+            can_manage: boolean;
+            /** Description */
+            description: string;
+            /** Icon */
+            icon: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Version Number */
+            version_number: number;
+        };
+        /** ApprovalTemplateWrite */
+        ApprovalTemplateWrite: {
+            /**
+             * Admin Ids
+             * @default []
+             */
+            admin_ids?: number[];
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            flow: components["schemas"]["Flow"];
+            /**
+             * Icon
+             * @default audit
+             */
+            icon?: string;
+            /** Name */
+            name: string;
+            /**
+             * Name En
+             * @default
+             */
+            name_en?: string;
+            schema: components["schemas"]["FormSchema-Input"];
+        };
+        /** Approver */
+        Approver: {
+            /** Id */
+            id: string;
+            /**
+             * Mode
+             * @default sequence
+             * @enum {string}
+             */
+            mode?: "sequence" | "all" | "any";
+            name: components["schemas"]["Label"];
+            /**
+             * On Empty
+             * @default admin
+             * @enum {string}
+             */
+            on_empty?: "skip" | "admin" | "refuse";
+            /** Time Limit Hours */
+            time_limit_hours?: number | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "approver";
+            /** Who */
+            who: components["schemas"]["Who"][];
+        };
+        /** ArchiveBody */
+        ArchiveBody: {
+            /** Archived */
+            archived: boolean;
         };
         /** AssigneeRead */
         AssigneeRead: {
@@ -2331,6 +2888,38 @@ export interface components {
             mention: string;
             /** Name */
             name: string;
+        };
+        /** Branch */
+        Branch: {
+            name: components["schemas"]["Label"];
+            /**
+             * Nodes
+             * @default []
+             */
+            nodes?: (components["schemas"]["Approver"] | components["schemas"]["Handler"] | components["schemas"]["Cc"] | components["schemas"]["ConditionBlock"] | components["schemas"]["Parallel"])[];
+            /**
+             * When
+             * @default []
+             */
+            when?: components["schemas"]["Condition"][];
+        };
+        /** BuiltinInstall */
+        BuiltinInstall: {
+            /** Key */
+            key: string;
+        };
+        /** BuiltinRead */
+        BuiltinRead: {
+            /** Description */
+            description: string;
+            /** Icon */
+            icon: string;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
         };
         /** BusyRead */
         BusyRead: {
@@ -2471,6 +3060,46 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** Cc */
+        Cc: {
+            /** Id */
+            id: string;
+            name: components["schemas"]["Label"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "cc";
+            /** Who */
+            who: components["schemas"]["Who"][];
+        };
+        /**
+         * Condition
+         * @description `left op value`; left is a field key, a submitter attribute or a number formula.
+         */
+        Condition: {
+            /** Left */
+            left: string;
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "in" | "not_in" | "filled" | "empty";
+            /** Value */
+            value?: unknown;
+        };
+        /** ConditionBlock */
+        ConditionBlock: {
+            /** Branches */
+            branches: components["schemas"]["Branch"][];
+            /** Id */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "condition";
+        };
         /** ConversationCreate */
         ConversationCreate: {
             /**
@@ -2597,6 +3226,35 @@ export interface components {
             join_by_link?: boolean | null;
             /** Name */
             name?: string | null;
+        };
+        /** DelegationRead */
+        DelegationRead: {
+            delegate: components["schemas"]["PersonName"];
+            /**
+             * Ends On
+             * Format: date
+             */
+            ends_on: string;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+        };
+        /** DelegationWrite */
+        DelegationWrite: {
+            /** Delegate Id */
+            delegate_id: number;
+            /**
+             * Ends On
+             * Format: date
+             */
+            ends_on: string;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
         };
         /** DepartmentCreate */
         DepartmentCreate: {
@@ -2971,6 +3629,11 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** Flow */
+        Flow: {
+            /** Nodes */
+            nodes: (components["schemas"]["Approver"] | components["schemas"]["Handler"] | components["schemas"]["Cc"] | components["schemas"]["ConditionBlock"] | components["schemas"]["Parallel"])[];
+        };
         /** FormCreate */
         FormCreate: {
             /**
@@ -3239,6 +3902,28 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /**
+         * Handler
+         * @description Circulation (传阅/办理): each person reads and signs, in order; nobody can reject.
+         */
+        Handler: {
+            /** Id */
+            id: string;
+            name: components["schemas"]["Label"];
+            /**
+             * On Empty
+             * @default skip
+             * @enum {string}
+             */
+            on_empty?: "skip" | "admin" | "refuse";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "handler";
+            /** Who */
+            who: components["schemas"]["Who"][];
         };
         /**
          * HookResult
@@ -3634,6 +4319,18 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Parallel */
+        Parallel: {
+            /** Branches */
+            branches: components["schemas"]["Branch"][];
+            /** Id */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "parallel";
+        };
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
@@ -3687,6 +4384,13 @@ export interface components {
             /** Username */
             username: string;
             working_hours?: components["schemas"]["WorkingHours"] | null;
+        };
+        /** PersonName */
+        PersonName: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
         };
         /** PersonRead */
         PersonRead: {
@@ -3796,6 +4500,18 @@ export interface components {
             /** Unread Count */
             unread_count: number;
         };
+        /** ReassignBody */
+        ReassignBody: {
+            /** From Id */
+            from_id: number;
+            /** To Id */
+            to_id: number;
+        };
+        /** Reassigned */
+        Reassigned: {
+            /** Moved */
+            moved: number;
+        };
         /** Receipts */
         Receipts: {
             /** Read */
@@ -3818,6 +4534,156 @@ export interface components {
             sender_name: string;
             /** Seq */
             seq: number;
+        };
+        /** RequestCreate */
+        RequestCreate: {
+            /**
+             * Picks
+             * @default {}
+             */
+            picks?: {
+                [key: string]: number[];
+            };
+            /** Template Id */
+            template_id: number;
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /** RequestPage */
+        RequestPage: {
+            /** Items */
+            items: components["schemas"]["RequestSummary"][];
+            /** Next Cursor */
+            next_cursor: number | null;
+        };
+        /** RequestRead */
+        RequestRead: {
+            /** Can Resubmit */
+            can_resubmit: boolean;
+            /** Can Urge */
+            can_urge: boolean;
+            /** Can Withdraw */
+            can_withdraw: boolean;
+            /** Cc */
+            cc: components["schemas"]["PersonName"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Current */
+            current: string[];
+            /** Department Name */
+            department_name: string | null;
+            /** Done */
+            done: string[];
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** My Task Id */
+            my_task_id?: number | null;
+            /** Returnable Nodes */
+            returnable_nodes: components["schemas"]["RouteNode"][];
+            /** Route */
+            route: components["schemas"]["RouteNode"][];
+            /** Schema */
+            schema: {
+                [key: string]: unknown;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected" | "withdrawn" | "returned";
+            submitter: components["schemas"]["PersonName"];
+            /** Tasks */
+            tasks: components["schemas"]["ApprovalTaskRead"][];
+            /** Template Id */
+            template_id: number;
+            /** Template Name */
+            template_name: string;
+            /** Timeline */
+            timeline: components["schemas"]["ActionRead"][];
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+            /** Version Id */
+            version_id: number;
+        };
+        /** RequestSummary */
+        RequestSummary: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Current */
+            current: string[];
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** My Task Id */
+            my_task_id?: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected" | "withdrawn" | "returned";
+            submitter: components["schemas"]["PersonName"];
+            /** Template Id */
+            template_id: number;
+            /** Template Name */
+            template_name: string;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** Resubmit */
+        Resubmit: {
+            /**
+             * Picks
+             * @default {}
+             */
+            picks?: {
+                [key: string]: number[];
+            };
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /** ReturnBody */
+        ReturnBody: {
+            /**
+             * Attachments
+             * @default []
+             */
+            attachments?: string[];
+            /**
+             * Comment
+             * @default
+             */
+            comment?: string;
+            /** Node Id */
+            node_id?: string | null;
+            /** Signature File Id */
+            signature_file_id?: string | null;
         };
         /** RoomCreate */
         RoomCreate: {
@@ -3870,6 +4736,23 @@ export interface components {
             location?: string | null;
             /** Name */
             name?: string | null;
+        };
+        /** RouteNode */
+        RouteNode: {
+            /** Id */
+            id: string;
+            /** Mode */
+            mode: string;
+            /** Name */
+            name: string;
+            /** Parallel */
+            parallel?: string | null;
+            /** People */
+            people: components["schemas"]["PersonName"][];
+            /** Skipped */
+            skipped: boolean;
+            /** Type */
+            type: string;
         };
         /** RsvpIn */
         RsvpIn: {
@@ -4270,10 +5153,32 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** TransferBody */
+        TransferBody: {
+            /**
+             * Attachments
+             * @default []
+             */
+            attachments?: string[];
+            /**
+             * Comment
+             * @default
+             */
+            comment?: string;
+            /** Person Id */
+            person_id: number;
+            /** Signature File Id */
+            signature_file_id?: string | null;
+        };
         /** UnreadCount */
         UnreadCount: {
             /** Count */
             count: number;
+        };
+        /** Urged */
+        Urged: {
+            /** Reminded */
+            reminded: number;
         };
         /** ValidationError */
         ValidationError: {
@@ -4323,6 +5228,34 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+        };
+        /**
+         * Who
+         * @description Who a node reaches. Several kinds on one node add up (named people plus a role).
+         */
+        Who: {
+            /** Field */
+            field?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "people" | "title" | "manager" | "dept_head" | "field" | "submitter_picks";
+            /**
+             * Level
+             * @default 1
+             */
+            level?: number;
+            /**
+             * People
+             * @default []
+             */
+            people?: number[];
+            /**
+             * Titles
+             * @default []
+             */
+            titles?: string[];
         };
         /** WorkingHours */
         WorkingHours: {
@@ -4382,6 +5315,767 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_builtins_api_approvals_builtins_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuiltinRead"][];
+                };
+            };
+        };
+    };
+    install_builtin_api_approvals_builtins_install_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuiltinInstall"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalTemplateRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_counts_api_approvals_counts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalCounts"];
+                };
+            };
+        };
+    };
+    get_delegation_api_approvals_delegation_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegationRead"] | null;
+                };
+            };
+        };
+    };
+    set_delegation_api_approvals_delegation_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DelegationWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegationRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    clear_delegation_api_approvals_delegation_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reassign_api_approvals_reassign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReassignBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reassigned"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_requests_api_approvals_requests_get: {
+        parameters: {
+            query?: {
+                box?: "pending" | "processed" | "submitted" | "cc";
+                q?: string;
+                status?: ("pending" | "approved" | "rejected" | "withdrawn" | "returned") | null;
+                cursor?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    submit_api_approvals_requests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_request_api_approvals_requests__request_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    record_pdf_api_approvals_requests__request_id__record_pdf_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    resubmit_api_approvals_requests__request_id__resubmit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Resubmit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    urge_api_approvals_requests__request_id__urge_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Urged"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    withdraw_api_approvals_requests__request_id__withdraw_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_signer_api_approvals_tasks__task_id__add_signer_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddSignerBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    approve_api_approvals_tasks__task_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalActionBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reject_api_approvals_tasks__task_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalActionBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    return__api_approvals_tasks__task_id__return_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    transfer_api_approvals_tasks__task_id__transfer_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_templates_api_approvals_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalTemplateSummary"][];
+                };
+            };
+        };
+    };
+    create_template_api_approvals_templates_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalTemplateWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalTemplateRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_template_api_approvals_templates__template_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalTemplateRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_template_api_approvals_templates__template_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalTemplateWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalTemplateRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_template_api_approvals_templates__template_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    archive_template_api_approvals_templates__template_id__archive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArchiveBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalTemplateSummary"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     login_api_auth_login_post: {
         parameters: {
             query?: never;

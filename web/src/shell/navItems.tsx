@@ -32,7 +32,7 @@ export const NAV_ITEMS: NavItem[] = [
   { key: 'calendar', path: '/calendar', icon: <CalendarOutlined />, label: 'nav.calendar', ready: false },
   { key: 'meetings', path: '/meetings', icon: <VideoCameraOutlined />, label: 'nav.meetings', ready: false },
   { key: 'minutes', path: '/minutes', icon: <AudioOutlined />, label: 'nav.minutes', ready: false },
-  { key: 'approvals', path: '/approvals', icon: <AuditOutlined />, label: 'nav.approvals', ready: false },
+  { key: 'approvals', path: '/approvals', icon: <AuditOutlined />, label: 'nav.approvals', ready: true },
   { key: 'forms', path: '/forms', icon: <AppstoreOutlined />, label: 'nav.forms', ready: true },
   { key: 'okr', path: '/okr', icon: <AimOutlined />, label: 'nav.okr', ready: false },
   { key: 'attendance', path: '/attendance', icon: <ClockCircleOutlined />, label: 'nav.attendance', ready: false },
