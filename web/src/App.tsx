@@ -13,6 +13,7 @@ const TokensPage = lazy(() => import('./features/auth/TokensPage'));
 const NotificationsPage = lazy(() => import('./features/notify/NotificationsPage'));
 const NotifySettingsPage = lazy(() => import('./features/notify/NotifySettingsPage'));
 const ImPage = lazy(() => import('./features/im/ImPage'));
+const DocsPage = lazy(() => import('./features/docs/DocsPage'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -45,6 +46,8 @@ export function App() {
           <Route path="/settings/tokens" element={<TokensPage />} />
           <Route path="/im" element={<ImPage />} />
           <Route path="/im/:conversationId" element={<ImPage />} />
+          <Route path="/docs" element={<DocsPage />} />
+          <Route path="/docs/:docId" element={<DocsPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/settings/notifications" element={<NotifySettingsPage />} />
           {NAV_ITEMS.filter((item) => !item.ready).map((item) => (

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
 from tongban.auth.deps import CurrentActor
 from tongban.core.deps import DbSession
+from tongban.docs import cards as _cards  # noqa: F401 - registers the "doc" card type
 from tongban.docs import comments, service, store, versions
 from tongban.docs.access import access_document
 from tongban.docs.imports import read_upload
