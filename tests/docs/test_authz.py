@@ -35,6 +35,8 @@ class World:
     people: dict[str, Any]
     doc: dict[str, Any]
     grant: dict[str, Any]
+    version: dict[str, Any]
+    comment: dict[str, Any]
     client: httpx.AsyncClient
 
 
@@ -96,6 +98,38 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Call]] = {
     ),
     ("GET", "/api/docs/{document_id}/state"): (readers(), lambda c, w: c.get(d(w, "/state"))),
     ("GET", "/api/docs/{document_id}/export"): (readers(), lambda c, w: c.get(d(w, "/export"))),
+    # ---- version history ----
+    ("GET", "/api/docs/{document_id}/versions"): (readers(), lambda c, w: c.get(d(w, "/versions"))),
+    ("POST", "/api/docs/{document_id}/versions"): (
+        editors(201),
+        lambda c, w: c.post(d(w, "/versions"), json={"name": "定稿"}),
+    ),
+    ("GET", "/api/docs/{document_id}/versions/{version_id}/state"): (
+        readers(),
+        lambda c, w: c.get(d(w, f"/versions/{w.version['id']}/state")),
+    ),
+    ("GET", "/api/docs/{document_id}/versions/{version_id}/diff"): (
+        readers(),
+        lambda c, w: c.get(d(w, f"/versions/{w.version['id']}/diff")),
+    ),
+    ("POST", "/api/docs/{document_id}/versions/{version_id}/restore"): (
+        editors(204),
+        lambda c, w: c.post(d(w, f"/versions/{w.version['id']}/restore")),
+    ),
+    # ---- comments (the one in the world is the owner's) ----
+    ("GET", "/api/docs/{document_id}/comments"): (readers(), lambda c, w: c.get(d(w, "/comments"))),
+    ("POST", "/api/docs/{document_id}/comments"): (
+        commenters(201),
+        lambda c, w: c.post(d(w, "/comments"), json={"body": "请核对"}),
+    ),
+    ("PATCH", "/api/docs/{document_id}/comments/{comment_id}"): (
+        commenters(),
+        lambda c, w: c.patch(d(w, f"/comments/{w.comment['id']}"), json={"resolved": True}),
+    ),
+    ("DELETE", "/api/docs/{document_id}/comments/{comment_id}"): (
+        owner(204),  # the author, or the owner; here they are the same person
+        lambda c, w: c.delete(d(w, f"/comments/{w.comment['id']}")),
+    ),
 }
 
 
@@ -127,8 +161,10 @@ async def world(org: Org, app: FastAPI) -> Any:
                 f"/api/docs/{doc['id']}/access", json={"role": "viewer", "person_id": people["extra"].id}
             )
         ).json()
+        version = (await owner_client.post(f"/api/docs/{doc['id']}/versions", json={"name": "初稿"})).json()
+        comment = (await owner_client.post(f"/api/docs/{doc['id']}/comments", json={"body": "看这里"})).json()
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield World(people, doc, grant, c)
+        yield World(people, doc, grant, version, comment, c)
 
 
 @pytest.mark.parametrize(("method", "path", "role", "expected"), matrix_cases(MATRIX, ROLES))

@@ -24,6 +24,7 @@ const ApprovalRequestPage = lazy(() => import('./features/approvals/RequestPage'
 const ApprovalSubmitPage = lazy(() => import('./features/approvals/SubmitPage'));
 const ApprovalTemplatesPage = lazy(() => import('./features/approvals/TemplatesPage'));
 const ApprovalDesignerPage = lazy(() => import('./features/approvals/DesignerPage'));
+const DocsPage = lazy(() => import('./features/docs/DocsPage'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -62,6 +63,8 @@ export function App() {
           <Route path="/approvals/new/:templateId" element={<ApprovalSubmitPage />} />
           <Route path="/approvals/templates" element={<ApprovalTemplatesPage />} />
           <Route path="/approvals/templates/:templateId" element={<ApprovalDesignerPage />} />
+          <Route path="/docs" element={<DocsPage />} />
+          <Route path="/docs/:docId" element={<DocsPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/forms" element={<FormsHome />} />
           <Route path="/forms/fill/:formId" element={<FormsFillPage />} />

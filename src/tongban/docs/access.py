@@ -34,6 +34,7 @@ i18n.register(
         "field.docs_unknown_department": ("部门不存在", "no such department"),
         "field.docs_owner_grant": ("所有者已拥有全部权限", "the owner already has every right"),
         "field.docs_unknown_comment": ("评论不存在", "no such comment"),
+        "field.docs_unknown_version": ("版本不存在", "no such version"),
         "field.docs_reply_anchor": ("回复不能单独锚定文字", "a reply cannot have its own anchor"),
         "field.docs_bad_import": (
             "无法读取这个文件：{reason}",

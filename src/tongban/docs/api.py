@@ -10,16 +10,23 @@ from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
 from tongban.auth.deps import CurrentActor
 from tongban.core.deps import DbSession
-from tongban.docs import service, store
+from tongban.docs import cards as _cards  # noqa: F401 - registers the "doc" card type
+from tongban.docs import comments, service, store, versions
 from tongban.docs.access import access_document
 from tongban.docs.imports import read_upload
 from tongban.docs.schemas import (
+    CommentCreate,
+    CommentRead,
+    CommentUpdate,
+    DiffLine,
     DocumentCreate,
     DocumentRead,
     DocumentUpdate,
     GrantCreate,
     GrantRead,
     Scope,
+    VersionCreate,
+    VersionRead,
 )
 
 router = APIRouter(prefix="/api/docs", tags=["docs"])
@@ -148,3 +155,77 @@ async def export(
         media_type=media_type,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
     )
+
+
+# ---- version history ----
+
+
+@router.get("/{document_id}/versions", response_model=list[VersionRead])
+async def list_versions(document_id: int, session: DbSession, actor: CurrentActor) -> list[VersionRead]:
+    """Newest first: automatic versions (empty name) and named ones."""
+    return await versions.list_versions(session, actor, document_id)
+
+
+@router.post("/{document_id}/versions", response_model=VersionRead, status_code=status.HTTP_201_CREATED)
+async def create_version(
+    document_id: int, body: VersionCreate, session: DbSession, actor: CurrentActor
+) -> VersionRead:
+    version = await versions.do_create(session, actor, document_id, body.name)
+    listed = await versions.list_versions(session, actor, document_id)
+    return next(v for v in listed if v.id == version.id)
+
+
+@router.get("/{document_id}/versions/{version_id}/state", response_class=Response)
+async def version_state(
+    document_id: int, version_id: int, session: DbSession, actor: CurrentActor
+) -> Response:
+    """The version's Yjs state, for a read-only view in the editor."""
+    state = await versions.version_state(session, actor, document_id, version_id)
+    return Response(state, media_type="application/octet-stream")
+
+
+@router.get("/{document_id}/versions/{version_id}/diff", response_model=list[DiffLine])
+async def version_diff(
+    document_id: int, version_id: int, session: DbSession, actor: CurrentActor
+) -> list[DiffLine]:
+    """What changed from this version to the current content, line by line."""
+    return [DiffLine(**line) for line in await versions.diff(session, actor, document_id, version_id)]
+
+
+@router.post("/{document_id}/versions/{version_id}/restore", status_code=status.HTTP_204_NO_CONTENT)
+async def restore_version(document_id: int, version_id: int, session: DbSession, actor: CurrentActor) -> None:
+    """Make the content the version's again, as a new change (editors)."""
+    await versions.do_restore(session, actor, document_id, version_id)
+
+
+# ---- comments ----
+
+
+@router.get("/{document_id}/comments", response_model=list[CommentRead])
+async def list_comments(document_id: int, session: DbSession, actor: CurrentActor) -> list[CommentRead]:
+    return await comments.list_comments(session, actor, document_id)
+
+
+@router.post("/{document_id}/comments", response_model=CommentRead, status_code=status.HTTP_201_CREATED)
+async def create_comment(
+    document_id: int, body: CommentCreate, session: DbSession, actor: CurrentActor
+) -> CommentRead:
+    """A new thread on a range (with `anchor`), or a reply (`parent_id`); mentions notify."""
+    comment = await comments.do_create(session, actor, document_id, body)
+    listed = await comments.list_comments(session, actor, document_id)
+    return next(c for c in listed if c.id == comment.id)
+
+
+@router.patch("/{document_id}/comments/{comment_id}", response_model=CommentRead)
+async def update_comment(
+    document_id: int, comment_id: int, body: CommentUpdate, session: DbSession, actor: CurrentActor
+) -> CommentRead:
+    """Resolve or reopen the comment's thread."""
+    root = await comments.do_resolve(session, actor, document_id, comment_id, body.resolved)
+    listed = await comments.list_comments(session, actor, document_id)
+    return next(c for c in listed if c.id == root.id)
+
+
+@router.delete("/{document_id}/comments/{comment_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_comment(document_id: int, comment_id: int, session: DbSession, actor: CurrentActor) -> None:
+    await comments.do_delete(session, actor, document_id, comment_id)

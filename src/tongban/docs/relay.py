@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import datetime as dt
 import logging
 import struct
 import time
@@ -43,7 +44,7 @@ from starlette.types import Receive, Scope, Send
 from tongban.auth.deps import websocket_actor
 from tongban.core.config import Settings
 from tongban.core.db import Database, utcnow
-from tongban.docs import store
+from tongban.docs import store, versions
 from tongban.docs.access import at_least, role_of
 from tongban.docs.models import Document
 
@@ -55,6 +56,7 @@ OUTBOX_LIMIT = 10_000  # frames queued for one slow socket before it is closed (
 AWARENESS_DELAY = 0.05
 AWARENESS_TTL = 30.0  # y-protocols drops a state not renewed for 30 s; so do late-join replays
 IDLE_UNLOAD = 30.0
+AUTO_VERSION_EVERY = dt.timedelta(minutes=10)
 
 MSG_SYNC, MSG_AWARENESS, MSG_AUTH, MSG_QUERY_AWARENESS = 0, 1, 2, 3
 SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE = 0, 1, 2
@@ -265,12 +267,17 @@ class Relay:
                 if not room.conns and now - room.idle_since > IDLE_UNLOAD:
                     del self.rooms[document_id]
                     if room.log_rows:
-                        await self._compact(document_id)
+                        await self._compact(document_id, closing=True)
 
-    async def _compact(self, document_id: int) -> None:
+    async def _compact(self, document_id: int, *, closing: bool = False) -> None:
+        """Fold the log into the snapshot, and keep an automatic version: when everyone has
+        left (closing), or at most every AUTO_VERSION_EVERY during a long burst of editing."""
         try:
             async with self.db.transaction() as session:
-                await store.compact(session, document_id)
+                doc = await store.compact(session, document_id)
+                await versions.auto_version(
+                    session, document_id, doc, None if closing else AUTO_VERSION_EVERY
+                )
         except Exception:
             log.exception("compacting document %s failed", document_id)
 

@@ -120,3 +120,8 @@ class CommentRead(BaseModel):
 
 class ExportFormat(BaseModel):
     format: Literal["markdown", "html", "text"]
+
+
+class DiffLine(BaseModel):
+    op: Literal["same", "added", "removed"]
+    text: str

@@ -164,6 +164,10 @@ async def do_update(session: AsyncSession, actor: Actor, document_id: int, body:
         document.parent_id = body.parent_id
     document.updated_at = utcnow()
     await session.flush()
+    if body.title is not None or body.link_role is not None:
+        from tongban.docs import cards  # cards imports im, which must not be needed to load service
+
+        await cards.refresh(session, document)
     return document
 
 

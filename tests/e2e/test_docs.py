@@ -1,0 +1,130 @@
+"""Documents (文档): two people edit one document at once in two browsers, seeing each other's
+text and cursors live; sharing, a comment and a named version, at 1280 px and 375 px, one
+person in Chinese and the other in English."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.test_shell import shot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+Launch = Callable[[str], tuple[BrowserContext, Page]]
+
+
+def set_locale(server: str, username: str, locale: str) -> None:
+    with httpx.Client(base_url=server) as http:
+        http.post("/api/auth/login", json={"login": username, "password": DEMO_PASSWORD}).raise_for_status()
+        csrf = http.cookies.get("tongban_csrf") or ""
+        http.patch("/api/me", json={"locale": locale}, headers={"X-CSRF-Token": csrf}).raise_for_status()
+
+
+def no_overflow(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_two_people_edit_one_document_live(
+    server: str, open_browser: Launch, artifacts: Path, reset_locale: Callable[[str], None], viewport: str
+) -> None:
+    reset_locale("liufeng")
+    set_locale(server, "hanxue", "en-US")
+    token = uuid.uuid4().hex[:6]
+    _, liu = open_browser(viewport)
+    _, han = open_browser(viewport)
+    logs: list[str] = []
+    liu.on("console", lambda m: logs.append(f"liu {m.type}: {m.text}"))
+    han.on("console", lambda m: logs.append(f"han {m.type}: {m.text}"))
+
+    liu.goto(f"{server}/docs")
+    sign_in(liu, "liufeng")
+    expect(liu.get_by_test_id("docs-list")).to_be_visible()
+    shot(liu, artifacts / f"{viewport}-docs-1-list.png")
+    liu.get_by_test_id("docs-new").click()
+    expect(liu).to_have_url(re.compile(r"/docs/\d+$"))
+    doc_url = liu.url
+    liu.get_by_test_id("doc-title").fill(f"协作测试 {token}")
+    liu.get_by_test_id("doc-title").press("Enter")
+    editor = liu.get_by_test_id("docs-editor")
+    expect(liu.get_by_test_id("doc-status")).to_have_attribute("data-status", "connected")
+    editor.click()
+    liu.keyboard.type("刘锋写的第一段")
+    liu.keyboard.press("Enter")
+
+    # Share with 韩雪 as an editor.
+    liu.get_by_test_id("doc-share").click()
+    dialog = liu.get_by_role("dialog")
+    dialog.get_by_test_id("share-target").locator(".ant-select").click()
+    liu.keyboard.type("韩雪")
+    liu.locator(".ant-select-item-option", has_text="韩雪").first.click()
+    dialog.get_by_test_id("share-invite").click()
+    expect(dialog.get_by_test_id("share-grant").filter(has_text="韩雪")).to_contain_text("可编辑")
+    shot(liu, artifacts / f"{viewport}-docs-2-share.png")
+    liu.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+    # 韩雪 (in English) opens the link: the text is there, and she writes too.
+    han.goto(doc_url)
+    sign_in(han, "hanxue")
+    han_editor = han.get_by_test_id("docs-editor")
+    expect(han_editor).to_contain_text("刘锋写的第一段")
+    expect(han.get_by_test_id("doc-title")).to_have_value(f"协作测试 {token}")
+    han_editor.locator("p").last.click()
+    han.keyboard.type("Han Xue adds a line")
+    expect(editor).to_contain_text("Han Xue adds a line")
+    editor.locator("p").first.click()
+    liu.keyboard.press("End")
+    liu.keyboard.type("刘锋继续写")
+    expect(han_editor).to_contain_text("刘锋继续写")
+
+    # Each sees the other's named cursor and avatar (awareness).
+    expect(liu.locator(".collaboration-carets__label", has_text="韩雪")).to_be_visible()
+    expect(han.locator(".collaboration-carets__label", has_text="刘锋")).to_be_visible()
+    expect(liu.get_by_test_id("doc-peers").locator("[data-peer='韩雪']")).to_have_count(1)
+    shot(liu, artifacts / f"{viewport}-docs-3-liu-editing.png")
+    shot(han, artifacts / f"{viewport}-docs-4-han-editing-en.png")
+
+    # A comment on selected words reaches the other side.
+    editor.get_by_text("刘锋写的第一段").dblclick()
+    if viewport == "phone":
+        liu.get_by_test_id("doc-comments-toggle").click()
+    liu.get_by_test_id("comment-input").fill(f"请核对 {token}")
+    liu.get_by_test_id("comment-send").click()
+    thread = liu.get_by_test_id("comment-thread").filter(has_text=f"请核对 {token}")
+    expect(thread).to_be_visible()
+    if viewport == "phone":
+        han.get_by_test_id("doc-comments-toggle").click()
+    expect(han.get_by_test_id("comment-thread").filter(has_text=f"请核对 {token}")).to_be_visible()
+    shot(han, artifacts / f"{viewport}-docs-5-han-comment-en.png")
+    if viewport == "phone":
+        liu.keyboard.press("Escape")
+
+    # A named version.
+    liu.get_by_test_id("doc-versions-toggle").click()
+    liu.get_by_test_id("version-name").fill("初稿")
+    liu.get_by_test_id("version-save").click()
+    expect(liu.get_by_test_id("version-item").filter(has_text="初稿")).to_be_visible()
+    shot(liu, artifacts / f"{viewport}-docs-6-versions.png")
+    if viewport == "phone":
+        liu.keyboard.press("Escape")
+
+    # The list shows it for both, with her role.
+    liu.goto(f"{server}/docs")
+    expect(liu.get_by_test_id("docs-list-item").filter(has_text=f"协作测试 {token}")).to_be_visible()
+    han.goto(f"{server}/docs")
+    han.get_by_text("Shared with me").click()
+    expect(han.get_by_test_id("docs-list-item").filter(has_text=f"协作测试 {token}")).to_contain_text(
+        "Can edit"
+    )
+    shot(han, artifacts / f"{viewport}-docs-7-shared-en.png")
+    for page in (liu, han):
+        no_overflow(page)

@@ -1,0 +1,147 @@
+import { Collaboration } from '@tiptap/extension-collaboration';
+import { CollaborationCaret } from '@tiptap/extension-collaboration-caret';
+import { EditorContent, useEditor } from '@tiptap/react';
+import type { Editor } from '@tiptap/core';
+import { App } from 'antd';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { socketBase } from './api';
+import { colorFor, documentExtensions, MAX_PASTE_CHARS } from './extensions';
+import { Toolbar } from './Toolbar';
+import './editor.css';
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
+
+export interface Peer {
+  clientId: number;
+  name: string;
+  color: string;
+}
+
+interface Props {
+  docId: number;
+  me: { id: number; name: string };
+  editable: boolean;
+  onStatus: (status: ConnectionStatus) => void;
+  onPeers: (peers: Peer[]) => void;
+  onEditor: (editor: Editor | null) => void;
+  onRevoked: () => void;
+}
+
+const CLOSE_READ_ONLY = 4403;
+
+/**
+ * The live editor: TipTap bound to a Y.Doc that y-websocket keeps in sync with the server
+ * (src/tongban/docs/relay.py). Others' cursors and names come through awareness; edits made
+ * while disconnected stay in the Y.Doc and merge when the socket is back.
+ */
+export default function CollabEditor(props: Props) {
+  // The socket is opened in an effect, never during render: React may render a component and
+  // throw the render away (Suspense, transitions), which would leave a connected provider, and
+  // a ghost cursor, behind.
+  const { docId } = props;
+  const [session, setSession] = useState<{ ydoc: Y.Doc; provider: WebsocketProvider } | null>(null);
+  useEffect(() => {
+    const ydoc = new Y.Doc();
+    const provider = new WebsocketProvider(socketBase(), String(docId), ydoc, { disableBc: true });
+    // The provider is an external resource that exists only from this effect on; the editor
+    // below is built around it, so it has to be state.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setSession({ ydoc, provider });
+    return () => {
+      provider.destroy();
+      ydoc.destroy();
+      setSession(null);
+    };
+  }, [docId]);
+  if (!session) return null;
+  return <LiveEditor {...props} ydoc={session.ydoc} provider={session.provider} />;
+}
+
+function LiveEditor({
+  me,
+  editable,
+  onStatus,
+  onPeers,
+  onEditor,
+  onRevoked,
+  ydoc,
+  provider,
+}: Props & { ydoc: Y.Doc; provider: WebsocketProvider }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [ready, setReady] = useState(false);
+
+  useEffect(() => {
+    const onStatusEvent = ({ status }: { status: ConnectionStatus }) => onStatus(status);
+    const onSync = (synced: boolean) => synced && setReady(true);
+    const onClose = (event: CloseEvent | null) => {
+      if (event?.code === CLOSE_READ_ONLY) {
+        // Access was revoked (or changed under us): stop retrying and say so.
+        provider.shouldConnect = false;
+        onRevoked();
+      }
+    };
+    const awareness = provider.awareness;
+    const onChange = () => {
+      const peers: Peer[] = [];
+      awareness.getStates().forEach((state, clientId) => {
+        const user = (state as { user?: { name?: string; color?: string } }).user;
+        if (clientId !== ydoc.clientID && user?.name) peers.push({ clientId, name: user.name, color: user.color ?? '#999' });
+      });
+      onPeers(peers);
+    };
+    provider.on('status', onStatusEvent);
+    provider.on('sync', onSync);
+    provider.on('connection-close', onClose);
+    awareness.on('change', onChange);
+    return () => {
+      provider.off('status', onStatusEvent);
+      provider.off('sync', onSync);
+      provider.off('connection-close', onClose);
+      awareness.off('change', onChange);
+    };
+  }, [provider, ydoc, onStatus, onPeers, onRevoked]);
+
+  const editor = useEditor(
+    {
+      extensions: [
+        ...documentExtensions(t('docs.placeholder')),
+        Collaboration.configure({ document: ydoc }),
+        CollaborationCaret.configure({ provider, user: { name: me.name, color: colorFor(me.id) } }),
+      ],
+      editable,
+      editorProps: {
+        attributes: { class: 'docs-prose', 'data-testid': 'docs-editor' },
+        handlePaste: (_view, event) => {
+          const data = event.clipboardData;
+          const size = Math.max(data?.getData('text/html').length ?? 0, data?.getData('text/plain').length ?? 0);
+          if (size > MAX_PASTE_CHARS) {
+            message.error(t('docs.pasteTooLarge'));
+            return true;
+          }
+          return false;
+        },
+      },
+    },
+    [provider],
+  );
+
+  useEffect(() => {
+    editor?.setEditable(editable);
+  }, [editor, editable]);
+
+  useEffect(() => {
+    onEditor(editor);
+    return () => onEditor(null);
+  }, [editor, onEditor]);
+
+  return (
+    <div className="docs-editor" data-ready={ready ? 'true' : 'false'}>
+      {editable && editor ? <Toolbar editor={editor} /> : null}
+      <EditorContent editor={editor} />
+    </div>
+  );
+}
