@@ -1,8 +1,8 @@
 """calendar
 
-Revision ID: adf9684fd16d
+Revision ID: 13a499bf29cf
 Revises: 2eadd31c5b61
-Create Date: 2026-12-02 07:13:58.607482
+Create Date: 2026-12-02 07:27:15.591180
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import tongban.core.db
 
-revision: str = "adf9684fd16d"
+revision: str = "13a499bf29cf"
 down_revision: str | Sequence[str] | None = "2eadd31c5b61"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("start_utc", tongban.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("end_utc", tongban.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("range_end_utc", tongban.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("wide", sa.Boolean(), nullable=False),
         sa.Column("rrule", sa.String(length=500), nullable=True),
         sa.Column("exdates", sa.JSON(), nullable=False),
         sa.Column("parent_id", sa.Integer(), nullable=True),
@@ -116,7 +117,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_calendar_events_range_end_utc"), ["range_end_utc"], unique=False)
         batch_op.create_index("ix_calendar_events_room", ["room_id", "start_utc"], unique=False)
         batch_op.create_index(batch_op.f("ix_calendar_events_uid"), ["uid"], unique=False)
-        batch_op.create_index("ix_calendar_events_window", ["calendar_id", "start_utc"], unique=False)
+        batch_op.create_index("ix_calendar_events_window", ["calendar_id", "wide", "start_utc"], unique=False)
 
     op.create_table(
         "calendar_prefs",
