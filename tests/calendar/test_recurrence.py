@@ -186,3 +186,43 @@ def test_is_occurrence() -> None:
 def test_zones() -> None:
     assert rec.is_zone("Europe/Warsaw") and rec.is_zone("UTC")
     assert not rec.is_zone("Mars/Olympus") and not rec.is_zone("")
+
+
+def test_simple_rules_match_dateutil() -> None:
+    """The date-arithmetic path for daily and weekly rules gives exactly dateutil's occurrences."""
+    import random
+
+    rng = random.Random(4)
+    rules = [
+        "FREQ=DAILY",
+        "FREQ=DAILY;INTERVAL=3",
+        "FREQ=WEEKLY",
+        "FREQ=WEEKLY;BYDAY=MO,TH",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU,WE,FR",
+        "FREQ=WEEKLY;INTERVAL=3;BYDAY=MO;WKST=SU",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=SA,SU;WKST=SU",
+        "FREQ=DAILY;UNTIL=20260410T000000Z",
+        "FREQ=WEEKLY;BYDAY=TU,SA;UNTIL=20260501T070000Z",
+    ]
+    for _ in range(300):
+        rule = rng.choice(rules)
+        tz = rng.choice(["Europe/Warsaw", "Asia/Shanghai", "America/New_York"])
+        start = dt.datetime(2025, 1, 1, rng.randrange(0, 24), rng.choice((0, 30))) + dt.timedelta(
+            days=rng.randrange(0, 500)
+        )
+        lo = start + dt.timedelta(days=rng.randrange(-20, 200))
+        ws = rec.to_utc(lo, tz)
+        we = ws + dt.timedelta(days=rng.choice((1, 7, 31)))
+        assert rec._simple(rule) is not None
+        fast = [o.start_utc for o in occurrences(rule, start, start + dt.timedelta(hours=1), tz, ws, we)]
+        zone = rec.zone(tz)
+        slow = [
+            m.astimezone(UTC)
+            for m in rec._parse(rule, start, tz).between(
+                (ws - dt.timedelta(days=2)).astimezone(zone),
+                (we + dt.timedelta(days=2)).astimezone(zone),
+                inc=True,
+            )
+            if m.astimezone(UTC) + dt.timedelta(hours=1) > ws and m.astimezone(UTC) < we
+        ]
+        assert fast == slow, (rule, tz, start, lo)

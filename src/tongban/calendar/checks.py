@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.calendar import recurrence as rec
-from tongban.calendar.models import Event, Room
+from tongban.calendar.models import Event, Room, overlapping
 from tongban.core import i18n
 from tongban.core.errors import Conflict, Invalid, NotFound
 from tongban.org import service as org
@@ -175,8 +175,7 @@ async def check_room_free(
             select(Event).where(
                 Event.room_id == room.id,
                 Event.status == "confirmed",
-                Event.start_utc < hi,
-                (Event.range_end_utc.is_(None)) | (Event.range_end_utc > lo),
+                overlapping(lo, hi),
             )
         )
     ).scalars()

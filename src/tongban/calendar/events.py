@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tongban.calendar import checks, invites
 from tongban.calendar import recurrence as rec
 from tongban.calendar.access import access_calendar, at_least, default_calendar, level_on
-from tongban.calendar.models import Attendee, Calendar, Event, Room
+from tongban.calendar.models import SHORT_SPAN, Attendee, Calendar, Event, Room
 from tongban.calendar.reminders import schedule_reminder
 from tongban.calendar.schemas import (
     AttendeeRead,
@@ -48,6 +48,7 @@ def _apply_timing(event: Event, timing: checks.Timing) -> None:
     event.start_local, event.end_local = timing.start_local, timing.end_local
     event.start_utc, event.end_utc = timing.start_utc, timing.end_utc
     event.range_end_utc = timing.range_end()
+    event.wide = bool(timing.rrule) or event.end_utc - event.start_utc > SHORT_SPAN
 
 
 def _timing_of(event: Event) -> checks.Timing:

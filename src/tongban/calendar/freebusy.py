@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.calendar import recurrence as rec
 from tongban.calendar.access import at_least, levels_for
-from tongban.calendar.models import Attendee, Calendar, Event
+from tongban.calendar.models import Attendee, Calendar, Event, overlapping
 from tongban.calendar.people import PersonInfo, people_info
 from tongban.calendar.schemas import (
     AssistantIn,
@@ -43,9 +43,18 @@ async def busy_of(
 ) -> dict[int, list[Interval]]:
     """Each person's busy intervals in the window, sorted, titles where the actor may read them."""
     attending: dict[int, set[int]] = defaultdict(set)
+    invited = select(Attendee.event_id).where(
+        Attendee.person_id.in_(person_ids), Attendee.status != "declined"
+    )
     rows = await session.execute(
-        select(Attendee.event_id, Attendee.person_id).where(
-            Attendee.person_id.in_(person_ids), Attendee.status != "declined"
+        select(Attendee.event_id, Attendee.person_id)
+        .join(Event, Event.id == Attendee.event_id)
+        .where(
+            Attendee.person_id.in_(person_ids),
+            Attendee.status != "declined",
+            or_(
+                overlapping(start, end), Event.id.in_(select(Event.parent_id).where(overlapping(start, end)))
+            ),
         )
     )
     for event_id, pid in rows:
@@ -65,14 +74,9 @@ async def busy_of(
     events = (
         await session.execute(
             select(Event).where(
-                or_(
-                    Event.id.in_(list(attending)),
-                    Event.parent_id.in_(list(attending)),
-                    Event.calendar_id.in_(list(own)),
-                ),
+                or_(Event.id.in_(invited), Event.parent_id.in_(invited), Event.calendar_id.in_(list(own))),
                 Event.status == "confirmed",
-                Event.start_utc < end,
-                or_(Event.range_end_utc.is_(None), Event.range_end_utc > start),
+                overlapping(start, end),
             )
         )
     ).scalars()

@@ -19,7 +19,7 @@ from tongban.calendar.access import (
     level_on,
     levels_for,
 )
-from tongban.calendar.models import Attendee, Calendar, CalendarPref, CalendarShare, Event, Room
+from tongban.calendar.models import Attendee, Calendar, CalendarPref, CalendarShare, Event, Room, overlapping
 from tongban.calendar.schemas import (
     CalendarCreate,
     CalendarPrefUpdate,
@@ -305,8 +305,7 @@ async def list_occurrences(
                 select(Event).where(
                     or_(*scope),
                     Event.status == "confirmed",
-                    Event.start_utc < end,
-                    or_(Event.range_end_utc.is_(None), Event.range_end_utc > start),
+                    overlapping(start, end),
                 )
             )
         ).scalars()
@@ -428,8 +427,7 @@ async def room_schedule(
                 select(Event).where(
                     Event.room_id == room_id,
                     Event.status == "confirmed",
-                    Event.start_utc < end,
-                    or_(Event.range_end_utc.is_(None), Event.range_end_utc > start),
+                    overlapping(start, end),
                 )
             )
         ).scalars()

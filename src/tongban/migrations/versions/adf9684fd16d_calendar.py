@@ -2,7 +2,7 @@
 
 Revision ID: adf9684fd16d
 Revises: de374c8af784
-Create Date: 2026-12-02 07:13:58.607482
+Create Date: 2026-12-02 07:27:15.591180
 """
 
 from collections.abc import Sequence
@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("start_utc", tongban.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("end_utc", tongban.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("range_end_utc", tongban.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("wide", sa.Boolean(), nullable=False),
         sa.Column("rrule", sa.String(length=500), nullable=True),
         sa.Column("exdates", sa.JSON(), nullable=False),
         sa.Column("parent_id", sa.Integer(), nullable=True),
@@ -116,7 +117,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_calendar_events_range_end_utc"), ["range_end_utc"], unique=False)
         batch_op.create_index("ix_calendar_events_room", ["room_id", "start_utc"], unique=False)
         batch_op.create_index(batch_op.f("ix_calendar_events_uid"), ["uid"], unique=False)
-        batch_op.create_index("ix_calendar_events_window", ["calendar_id", "start_utc"], unique=False)
+        batch_op.create_index("ix_calendar_events_window", ["calendar_id", "wide", "start_utc"], unique=False)
 
     op.create_table(
         "calendar_prefs",
