@@ -22,6 +22,13 @@ def test_committed_schema_matches_the_app() -> None:
     assert committed == json.loads(json.dumps(current)), f"web/openapi.json is stale: {REGENERATE}"
 
 
+def test_schema_names_are_unique_across_capabilities() -> None:
+    # Two capabilities' models of one name get module-path names (tongban__docs__schemas__X)
+    # and the typed client's S['X'] silently vanishes: name them per capability instead.
+    schemas = create_app(Settings(_env_file=None)).openapi()["components"]["schemas"]  # type: ignore[call-arg]
+    assert [name for name in schemas if name.startswith("tongban__")] == []
+
+
 def test_generated_types_match_the_schema(tmp_path: Path) -> None:
     generator = WEB / "node_modules" / ".bin" / "openapi-typescript"
     if not generator.exists() or shutil.which("node") is None:

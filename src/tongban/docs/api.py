@@ -19,11 +19,11 @@ from tongban.docs.schemas import (
     CommentRead,
     CommentUpdate,
     DiffLine,
+    DocGrantRead,
     DocumentCreate,
     DocumentRead,
     DocumentUpdate,
     GrantCreate,
-    GrantRead,
     Scope,
     VersionCreate,
     VersionRead,
@@ -114,13 +114,13 @@ async def unstar(document_id: int, session: DbSession, actor: CurrentActor) -> N
     await service.do_star(session, actor, document_id, False)
 
 
-@router.get("/{document_id}/access", response_model=list[GrantRead])
-async def list_grants(document_id: int, session: DbSession, actor: CurrentActor) -> list[GrantRead]:
+@router.get("/{document_id}/access", response_model=list[DocGrantRead])
+async def list_grants(document_id: int, session: DbSession, actor: CurrentActor) -> list[DocGrantRead]:
     return await service.list_grants(session, actor, document_id)
 
 
-@router.post("/{document_id}/access", response_model=GrantRead)
-async def grant(document_id: int, body: GrantCreate, session: DbSession, actor: CurrentActor) -> GrantRead:
+@router.post("/{document_id}/access", response_model=DocGrantRead)
+async def grant(document_id: int, body: GrantCreate, session: DbSession, actor: CurrentActor) -> DocGrantRead:
     """Share with a person or a department (the owner); an existing grant changes its role."""
     row = await service.do_grant(session, actor, document_id, body)
     grants = await service.list_grants(session, actor, document_id)

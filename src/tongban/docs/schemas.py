@@ -59,7 +59,7 @@ class GrantCreate(BaseModel):
         return self
 
 
-class GrantRead(BaseModel):
+class DocGrantRead(BaseModel):
     id: int
     person: PersonRef | None
     department: PersonRef | None

@@ -20,11 +20,11 @@ from tongban.docs import content, store
 from tongban.docs.access import access_document, at_least, readable_documents, role_of
 from tongban.docs.models import DocAccess, DocMark, Document
 from tongban.docs.schemas import (
+    DocGrantRead,
     DocumentCreate,
     DocumentRead,
     DocumentUpdate,
     GrantCreate,
-    GrantRead,
     PersonRef,
     Scope,
 )
@@ -214,7 +214,7 @@ async def do_star(session: AsyncSession, actor: Actor, document_id: int, starred
 # ---- sharing ---------------------------------------------------------------------------------
 
 
-async def list_grants(session: AsyncSession, actor: Actor, document_id: int) -> list[GrantRead]:
+async def list_grants(session: AsyncSession, actor: Actor, document_id: int) -> list[DocGrantRead]:
     await access_document(session, actor, document_id)
     grants = list(
         (
@@ -228,7 +228,7 @@ async def list_grants(session: AsyncSession, actor: Actor, document_id: int) -> 
     for g in grants:
         dept_name = await org.department_name(session, g.department_id) if g.department_id else None
         out.append(
-            GrantRead(
+            DocGrantRead(
                 id=g.id,
                 person=PersonRef(id=g.person_id, name=names.get(g.person_id, "")) if g.person_id else None,
                 department=PersonRef(id=g.department_id, name=dept_name or "") if g.department_id else None,

@@ -23,7 +23,7 @@ class GrantIn(BaseModel):
     everyone: bool = False
 
 
-class GrantRead(GrantIn):
+class FormGrantRead(GrantIn):
     name: str = ""
 
 
@@ -72,7 +72,7 @@ class AppRead(BaseModel):
 
 
 class AppDetail(AppRead):
-    grants: list[GrantRead] = []
+    grants: list[FormGrantRead] = []
 
 
 class FormCreate(BaseModel):

@@ -26,10 +26,10 @@ from tongban.forms.schemas import (
     AppRead,
     AppUpdate,
     FormCreate,
+    FormGrantRead,
     FormRead,
     FormSummary,
     GrantIn,
-    GrantRead,
     Role,
     StatField,
 )
@@ -218,16 +218,16 @@ async def get_app(session: AsyncSession, actor: Actor, app_id: int) -> AppDetail
     app = await access_app(session, actor, app_id)
     roles = await roles_in(session, actor, app)
     forms = (await _forms_of(session, [app.id])).get(app.id, [])
-    grants: list[GrantRead] = []
+    grants: list[FormGrantRead] = []
     if "manage" in roles:
         grants = await _grants_read(session, app.id)
     return AppDetail(**_app_read(app, roles, forms).model_dump(), grants=grants)
 
 
-async def _grants_read(session: AsyncSession, app_id: int) -> list[GrantRead]:
+async def _grants_read(session: AsyncSession, app_id: int) -> list[FormGrantRead]:
     rows = (await session.execute(select(AppGrant).where(AppGrant.app_id == app_id))).scalars().all()
     names = await org.names_of(session, [g.person_id for g in rows if g.person_id])
-    out: list[GrantRead] = []
+    out: list[FormGrantRead] = []
     for g in rows:
         name = ""
         if g.person_id:
@@ -235,7 +235,7 @@ async def _grants_read(session: AsyncSession, app_id: int) -> list[GrantRead]:
         elif g.department_id:
             name = await org.department_name(session, g.department_id) or ""
         out.append(
-            GrantRead(
+            FormGrantRead(
                 role=g.role,
                 person_id=g.person_id,
                 department_id=g.department_id,

@@ -2663,7 +2663,7 @@ export interface components {
              * Grants
              * @default []
              */
-            grants?: components["schemas"]["tongban__forms__schemas__GrantRead"][];
+            grants?: components["schemas"]["FormGrantRead"][];
             /** Icon */
             icon: string;
             /** Id */
@@ -3551,6 +3551,18 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** DocGrantRead */
+        DocGrantRead: {
+            department: components["schemas"]["PersonRef"] | null;
+            /** Id */
+            id: number;
+            person: components["schemas"]["PersonRef"] | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "editor" | "commenter" | "viewer";
+        };
         /** DocumentCreate */
         DocumentCreate: {
             /** Parent Id */
@@ -3960,6 +3972,28 @@ export interface components {
             unique?: boolean;
             /** Unit */
             unit?: string | null;
+        };
+        /** FormGrantRead */
+        FormGrantRead: {
+            /** Department Id */
+            department_id?: number | null;
+            /**
+             * Everyone
+             * @default false
+             */
+            everyone?: boolean;
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /** Person Id */
+            person_id?: number | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "manage" | "view_all" | "view_dept" | "submit";
         };
         /** FormRead */
         FormRead: {
@@ -5477,40 +5511,6 @@ export interface components {
              * @default 09:00
              */
             start?: string;
-        };
-        /** GrantRead */
-        tongban__docs__schemas__GrantRead: {
-            department: components["schemas"]["PersonRef"] | null;
-            /** Id */
-            id: number;
-            person: components["schemas"]["PersonRef"] | null;
-            /**
-             * Role
-             * @enum {string}
-             */
-            role: "editor" | "commenter" | "viewer";
-        };
-        /** GrantRead */
-        tongban__forms__schemas__GrantRead: {
-            /** Department Id */
-            department_id?: number | null;
-            /**
-             * Everyone
-             * @default false
-             */
-            everyone?: boolean;
-            /**
-             * Name
-             * @default
-             */
-            name?: string;
-            /** Person Id */
-            person_id?: number | null;
-            /**
-             * Role
-             * @enum {string}
-             */
-            role: "manage" | "view_all" | "view_dept" | "submit";
         };
     };
     responses: never;
@@ -7500,7 +7500,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tongban__docs__schemas__GrantRead"][];
+                    "application/json": components["schemas"]["DocGrantRead"][];
                 };
             };
             /** @description Validation Error */
@@ -7535,7 +7535,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["tongban__docs__schemas__GrantRead"];
+                    "application/json": components["schemas"]["DocGrantRead"];
                 };
             };
             /** @description Validation Error */

@@ -2,7 +2,7 @@ import type { components } from '../../api/schema';
 
 type S = components['schemas'];
 export type DocumentRead = S['DocumentRead'];
-export type GrantRead = S['GrantRead'];
+export type GrantRead = S['DocGrantRead'];
 export type CommentRead = S['CommentRead'];
 export type VersionRead = S['VersionRead'];
 export type DiffLine = S['DiffLine'];
