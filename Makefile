@@ -62,6 +62,7 @@ bench: deps web
 	$(UV) run --frozen python -m bench.im
 	$(UV) run --frozen python -m bench.im_search
 	$(UV) run --frozen python -m bench.calendar
+	$(UV) run --frozen python -m bench.forms
 
 clean:
 	rm -rf .venv web/node_modules src/tongban/web_dist .mypy_cache .ruff_cache .pytest_cache test-artifacts

@@ -96,7 +96,11 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     yield
     if "app" not in request.fixturenames:
         return
-    database: Database = request.getfixturevalue("app").state.db
+    application = request.getfixturevalue("app")
+    database: Database = application.state.db
+    # A job a test left queued or scheduled (a DING repeat, a reminder) would otherwise run in a
+    # later test, against rows whose ids have been reused.
+    application.state.jobs.queue.huey.flush()
     async with database.transaction() as session:
         if database.is_sqlite:
             # Self-references (departments.parent_id) make any single delete order fail.

@@ -25,7 +25,12 @@ from tongban.core.events.presence import MemoryPresence, PresenceStore, RedisPre
 from tongban.core.jobs import start_jobs, stop_jobs
 from tongban.core.metrics import MetricsMiddleware
 from tongban.core.storage import blob_store_from_settings
+from tongban.docs.api import router as docs_router
+from tongban.docs.relay import PATH as DOCS_WS_PATH
+from tongban.docs.relay import Relay as DocsRelay
+from tongban.docs.relay import docs_endpoint
 from tongban.files.api import router as files_router
+from tongban.forms.api import router as forms_router
 from tongban.im.api import router as im_router
 from tongban.im.bots_api import router as im_bots_router
 from tongban.im.ding_api import router as im_ding_router
@@ -75,9 +80,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.jobs = await start_jobs(settings, db, broker)
         # Blob storage for uploaded files (core/storage.py): a local folder or S3.
         app.state.blobs = blob_store_from_settings(settings)
+        # Documents' Yjs relay (docs/relay.py): rooms, group commit, Redis between processes.
+        app.state.docs_relay = DocsRelay(db, settings, broker)
+        await app.state.docs_relay.start()
         try:
             yield
         finally:
+            await app.state.docs_relay.stop()
             await stop_jobs(app.state.jobs)
             await broker.stop()
             if isinstance(presence, RedisPresence):
@@ -90,6 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="通办 Tongban: self-hosted collaborative office platform",
         lifespan=lifespan,
+        # /docs is the documents page of the web app; the API reference moves beside the schema.
+        docs_url="/api-docs",
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -105,10 +117,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         im_search_router,
         im_ding_router,
         im_bots_router,
+        forms_router,
         calendar_router,
+        docs_router,
     ):
         app.include_router(router)
     app.router.routes.append(WebSocketRoute(EVENTS_PATH, events_endpoint))
+    app.router.routes.append(WebSocketRoute(DOCS_WS_PATH, docs_endpoint))
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

@@ -4,7 +4,9 @@ from tongban.auth import models as auth_models
 from tongban.calendar import models as calendar_models
 from tongban.core.db import Base
 from tongban.core.events import models as event_models
+from tongban.docs import models as docs_models
 from tongban.files import models as file_models
+from tongban.forms import models as form_models
 from tongban.im import models as im_models
 from tongban.im import models_bots as im_bot_models
 from tongban.notify import models as notify_models
@@ -15,8 +17,10 @@ metadata = Base.metadata
 __all__ = [
     "auth_models",
     "calendar_models",
+    "docs_models",
     "event_models",
     "file_models",
+    "form_models",
     "im_bot_models",
     "im_models",
     "metadata",

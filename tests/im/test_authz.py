@@ -163,6 +163,18 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Call]] = {
         group_admins(204),
         lambda c, w: c.delete(f"/api/im/bots/{w.bot['id']}"),
     ),
+    ("GET", "/api/im/join/{token}"): (
+        signed_in(),  # the link is the credential: its holder sees the group's name and size
+        lambda c, w: c.get(f"/api/im/join/{w.group['link_token']}"),
+    ),
+    ("POST", "/api/im/conversations/{conversation_id}/link"): (
+        group_admins(),
+        lambda c, w: c.post(conv(w, "/link")),
+    ),
+    ("POST", "/api/im/conversations/{conversation_id}/owner"): (
+        statuses(401, 403, 403, 403, 403, 200),  # only the owner hands the group over
+        lambda c, w: c.post(conv(w, "/owner"), json={"person_id": w.extra.id}),
+    ),
     ("POST", "/api/im/join/{token}"): (
         signed_in(),  # whoever has the link, while the admins leave it on
         lambda c, w: c.post(f"/api/im/join/{w.group['link_token']}"),

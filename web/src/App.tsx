@@ -13,6 +13,7 @@ const TokensPage = lazy(() => import('./features/auth/TokensPage'));
 const NotificationsPage = lazy(() => import('./features/notify/NotificationsPage'));
 const NotifySettingsPage = lazy(() => import('./features/notify/NotifySettingsPage'));
 const ImPage = lazy(() => import('./features/im/ImPage'));
+const ImJoinPage = lazy(() => import('./features/im/JoinPage'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -45,6 +46,7 @@ export function App() {
           <Route path="/settings/tokens" element={<TokensPage />} />
           <Route path="/im" element={<ImPage />} />
           <Route path="/im/:conversationId" element={<ImPage />} />
+          <Route path="/im/join/:token" element={<ImJoinPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/settings/notifications" element={<NotifySettingsPage />} />
           {NAV_ITEMS.filter((item) => !item.ready).map((item) => (

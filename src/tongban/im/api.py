@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from tongban.auth.deps import CurrentActor
 from tongban.core.deps import AppSettings, DbSession
-from tongban.im import conversations, messages, reading
+from tongban.im import conversations, groups, messages, reading
 from tongban.im.models import Message
 from tongban.im.render import read_cursors, render
 from tongban.im.schemas import (
@@ -16,6 +16,7 @@ from tongban.im.schemas import (
     ConversationUpdate,
     DepartmentGroupCreate,
     Forward,
+    JoinPreview,
     MemberRead,
     MemberRoleUpdate,
     MembersAdd,
@@ -24,6 +25,7 @@ from tongban.im.schemas import (
     MessagePage,
     MessageRead,
     MySettings,
+    OwnerTransfer,
     ReactionToggle,
     ReadMarker,
     ReadState,
@@ -88,6 +90,30 @@ async def update_my_settings(
 ) -> ConversationDetail:
     """Mute, pin or archive the conversation for myself."""
     await conversations.do_update_mine(session, actor, conversation_id, body)
+    return await conversations.get_detail(session, actor, conversation_id)
+
+
+@router.get("/join/{token}", response_model=JoinPreview)
+async def preview_join_link(token: str, session: DbSession, actor: CurrentActor) -> JoinPreview:
+    """What a join link leads to (name, size), for whoever holds the link while it is on."""
+    return await groups.join_preview(session, actor, token)
+
+
+@router.post("/conversations/{conversation_id}/link", response_model=ConversationDetail)
+async def reset_join_link(
+    conversation_id: int, session: DbSession, actor: CurrentActor
+) -> ConversationDetail:
+    """A fresh join link valid for 7 days; the previous one stops working."""
+    await groups.do_reset_link(session, actor, conversation_id)
+    return await conversations.get_detail(session, actor, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/owner", response_model=ConversationDetail)
+async def transfer_owner(
+    conversation_id: int, body: OwnerTransfer, session: DbSession, actor: CurrentActor
+) -> ConversationDetail:
+    """The owner hands the group to another member and stays on as an admin."""
+    await groups.do_transfer_owner(session, actor, conversation_id, body.person_id)
     return await conversations.get_detail(session, actor, conversation_id)
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tongban.core import i18n
 from tongban.core.errors import Conflict, Forbidden, Invalid
 from tongban.core.events import domain, publish
 from tongban.core.permissions import Actor
+from tongban.im import groups
 from tongban.im.access import (
     MAX_MEMBERS,
     access_conversation,
@@ -32,6 +33,19 @@ from tongban.im.schemas import (
 )
 from tongban.org import service as org
 from tongban.org.schemas import OrgChanged
+
+i18n.register(
+    {
+        "im_department_members_fixed": (
+            "部门群的成员随组织架构变化，不能手动增减",
+            "A department group's members follow the org chart and cannot be changed by hand",
+        ),
+        "im_department_group_exists": (
+            "该部门已有部门群，请让群主把你加入",
+            "This department already has a group; ask its owner to add you",
+        ),
+    }
+)
 
 
 async def _check_people(session: AsyncSession, person_ids: Iterable[int], field: str) -> set[int]:
@@ -61,6 +75,7 @@ async def _add_members(
             )
         )
     await session.flush()
+    await groups.grant_avatar(session, conversation, new)
     return new
 
 
@@ -107,6 +122,8 @@ async def do_create_department_group(session: AsyncSession, actor: Actor, depart
         await session.execute(select(Conversation).where(Conversation.department_id == department_id))
     ).scalar()
     if existing is not None:
+        if actor.person_id not in await member_ids(session, existing.id):
+            raise Conflict("im_department_group_exists")
         return existing
     name = await org.department_name(session, department_id)
     if name is None:
@@ -269,11 +286,13 @@ async def _peers(session: AsyncSession, me: int, directs: list[Conversation]) ->
 async def get_detail(session: AsyncSession, actor: Actor, conversation_id: int) -> ConversationDetail:
     conversation, member = await access_conversation(session, actor, conversation_id)
     (read,) = await _reads(session, actor, [(conversation, member)])
+    admin = member.role in ("owner", "admin")
     return ConversationDetail(
         **read.model_dump(),
         announcement=conversation.announcement,
         join_by_link=conversation.join_by_link,
-        link_token=conversation.link_token if member.role in ("owner", "admin") else None,
+        link_token=conversation.link_token if admin else None,
+        link_expires_at=conversation.link_expires_at if admin else None,
     )
 
 
@@ -309,11 +328,11 @@ async def do_update(
     if data.announcement is not None:
         conversation.announcement = data.announcement
     if data.join_by_link is not None:
-        conversation.join_by_link = data.join_by_link
-        if data.join_by_link and not conversation.link_token:
-            conversation.link_token = secrets.token_urlsafe(16)
-        if not data.join_by_link:
-            conversation.link_token = None  # turning it off invalidates the old link for good
+        if data.join_by_link and conversation.kind == "department":
+            raise Conflict("im_department_members_fixed")
+        groups.set_join_by_link(conversation, data.join_by_link)
+    if "avatar_file_id" in data.model_fields_set:
+        await groups.set_avatar(session, actor, conversation, data.avatar_file_id)
     await _announce(session, conversation.id)
     return conversation
 
@@ -329,8 +348,7 @@ async def do_add_members(
     session: AsyncSession, actor: Actor, conversation_id: int, person_ids: list[int]
 ) -> None:
     conversation, _member = await access_conversation(session, actor, conversation_id)
-    if conversation.kind != "group":
-        raise Conflict("im_direct_fixed")
+    _changeable_members(conversation)
     await _check_people(session, person_ids, "body.person_ids")
     await _add_members(session, conversation, person_ids)
     await _announce(session, conversation.id)
@@ -339,12 +357,13 @@ async def do_add_members(
 async def do_remove_member(session: AsyncSession, actor: Actor, conversation_id: int, person_id: int) -> None:
     """Admins remove others; anyone may leave. The owner cannot be removed."""
     conversation, member = await access_conversation(session, actor, conversation_id)
-    if conversation.kind != "group":
-        raise Conflict("im_direct_fixed")
+    _changeable_members(conversation)
     if person_id != actor.person_id:
         require_admin(member)
     if person_id == conversation.owner_id:
-        raise Invalid("path.person_id", "field.invalid")
+        if person_id == actor.person_id:
+            raise Conflict("im_owner_must_transfer")
+        raise Invalid("path.person_id", "field.im_is_owner")
     await session.execute(
         delete(Member).where(Member.conversation_id == conversation.id, Member.person_id == person_id)
     )
@@ -360,7 +379,7 @@ async def do_set_role(
         if role == "admin":
             raise Forbidden()  # admins are made by the owner alone
     if person_id == conversation.owner_id:
-        raise Invalid("path.person_id", "field.invalid")
+        raise Invalid("path.person_id", "field.im_is_owner")
     result = await session.execute(
         update(Member)
         .where(Member.conversation_id == conversation.id, Member.person_id == person_id)
@@ -371,14 +390,15 @@ async def do_set_role(
     await _announce(session, conversation.id)
 
 
+def _changeable_members(conversation: Conversation) -> None:
+    if conversation.kind == "direct":
+        raise Conflict("im_direct_fixed")
+    if conversation.kind == "department":
+        raise Conflict("im_department_members_fixed")
+
+
 async def do_join_by_link(session: AsyncSession, actor: Actor, token: str) -> Conversation:
-    conversation = (
-        await session.execute(
-            select(Conversation).where(Conversation.link_token == token, Conversation.join_by_link.is_(True))
-        )
-    ).scalar()
-    if conversation is None:
-        raise Invalid("path.token", "field.invalid")
+    conversation = await groups.linked_conversation(session, token)
     await _add_members(session, conversation, [actor.person_id])
     await _announce(session, conversation.id)
     return conversation

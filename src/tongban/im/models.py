@@ -31,6 +31,8 @@ class Conversation(Base):
     )
     join_by_link: Mapped[bool] = mapped_column(Boolean, default=False)
     link_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A join link works for a week, like DingTalk's group QR code; None on links made before expiry existed.
+    link_expires_at: Mapped[dt.datetime | None]
     # Last message number handed out; the row lock orders concurrent senders.
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_message_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

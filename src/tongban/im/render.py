@@ -5,11 +5,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.files import service as files
-from tongban.im.models import Member, Message, Reaction
+from tongban.im.models import Member, Message, Reaction, ThreadRead
 from tongban.im.schemas import Card, FileRef, MessageRead, PersonRef, ReactionCount, ReplyRef
 from tongban.org import service as org
 
@@ -76,6 +76,7 @@ async def render(
         for mid, emoji, pid in reaction_rows:
             reactions.setdefault(mid, {}).setdefault(emoji, []).append(pid)
     file_rows = await files.files_by_id(session, {f["id"] for m in messages for f in m.files})
+    thread_unread = await _thread_unread(session, viewer_id, messages) if not sender_view else {}
     out = []
     for m in messages:
         recalled = m.recalled_at is not None
@@ -130,6 +131,33 @@ async def render(
                 client_msg_id=m.client_msg_id,
                 created_at=m.created_at,
                 unread_count=unread,
+                thread_unread=thread_unread.get(m.id, 0)
+                if m.thread_reply_count and viewer_id and not sender_view
+                else None,
             )
         )
     return out
+
+
+async def _thread_unread(
+    session: AsyncSession, viewer_id: int | None, messages: Sequence[Message]
+) -> dict[int, int]:
+    """Replies by others in each thread since the viewer last had it open (one query per page)."""
+    roots = [m.id for m in messages if m.thread_reply_count and not m.thread_root_id]
+    if viewer_id is None or not roots:
+        return {}
+    rows = await session.execute(
+        select(Message.thread_root_id, func.count())
+        .outerjoin(
+            ThreadRead,
+            and_(ThreadRead.root_id == Message.thread_root_id, ThreadRead.person_id == viewer_id),
+        )
+        .where(
+            Message.thread_root_id.in_(roots),
+            Message.seq > func.coalesce(ThreadRead.read_seq, 0),
+            Message.recalled_at.is_(None),
+            or_(Message.sender_id.is_(None), Message.sender_id != viewer_id),
+        )
+        .group_by(Message.thread_root_id)
+    )
+    return {int(root or 0): int(count) for root, count in rows.all()}

@@ -85,6 +85,9 @@ class MessageRead(BaseModel):
     created_at: dt.datetime
     # Only on the caller's own messages: members who have not read it yet.
     unread_count: int | None = None
+    # Only in answers to one reader, on a thread's first message: replies by others that reader
+    # has not had open yet (threads keep their own unread state). Events leave it out.
+    thread_unread: int | None = None
 
 
 class MessagePage(BaseModel):
@@ -137,6 +140,8 @@ class ConversationUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     announcement: str | None = Field(default=None, max_length=5000)
     join_by_link: bool | None = None
+    # An image of one's own upload; an explicit null takes the picture away.
+    avatar_file_id: str | None = Field(default=None, max_length=36)
 
 
 class MySettings(BaseModel):
@@ -170,6 +175,23 @@ class ConversationDetail(ConversationRead):
     announcement: str
     join_by_link: bool
     link_token: str | None
+    link_expires_at: dt.datetime | None
+
+
+class JoinPreview(BaseModel):
+    """What a join link shows before one joins: enough to decide, nothing of the conversation."""
+
+    conversation_id: int
+    name: str
+    avatar_file_id: str | None
+    member_count: int
+    already_member: bool
+
+
+class OwnerTransfer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: int
 
 
 class MemberRead(BaseModel):

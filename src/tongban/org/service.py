@@ -171,6 +171,17 @@ async def department_member_ids(session: AsyncSession, department_id: int) -> se
     return set(rows.scalars())
 
 
+async def enclosing_department_ids(session: AsyncSession, person_id: int) -> set[int]:
+    """The person's departments and every department above them (grants to a department
+    reach its sub-departments: documents shared with 县政府 reach 大数据中心)."""
+    rows = await session.execute(
+        select(Department.path)
+        .join(Membership, Membership.department_id == Department.id)
+        .where(Membership.person_id == person_id)
+    )
+    return {int(x) for path in rows.scalars() for x in path.strip("/").split("/") if x}
+
+
 async def department_name(session: AsyncSession, department_id: int) -> str | None:
     dept = await session.get(Department, department_id)
     return dept.name if dept else None

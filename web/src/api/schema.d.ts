@@ -479,6 +479,199 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Documents
+         * @description My documents (or one page's sub-pages), shared with me, recent, starred; `q` filters.
+         */
+        get: operations["list_documents_api_docs_get"];
+        put?: never;
+        /** Create Document */
+        post: operations["create_document_api_docs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Document
+         * @description A new document from a Markdown, HTML or Word file (scripts and unknown markup dropped).
+         */
+        post: operations["import_document_api_docs_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Document */
+        get: operations["get_document_api_docs__document_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Document */
+        delete: operations["delete_document_api_docs__document_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Document
+         * @description Rename or move (editors); set link sharing (the owner).
+         */
+        patch: operations["update_document_api_docs__document_id__patch"];
+        trace?: never;
+    };
+    "/api/docs/{document_id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Grants */
+        get: operations["list_grants_api_docs__document_id__access_get"];
+        put?: never;
+        /**
+         * Grant
+         * @description Share with a person or a department (the owner); an existing grant changes its role.
+         */
+        post: operations["grant_api_docs__document_id__access_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/access/{grant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke */
+        delete: operations["revoke_api_docs__document_id__access__grant_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Copy Document */
+        post: operations["copy_document_api_docs__document_id__copy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export */
+        get: operations["export_api_docs__document_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/open": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open Document
+         * @description Record that the caller opened it (their "recent" list; link-shared documents join it).
+         */
+        post: operations["open_document_api_docs__document_id__open_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/star": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Star */
+        put: operations["star_api_docs__document_id__star_put"];
+        post?: never;
+        /** Unstar */
+        delete: operations["unstar_api_docs__document_id__star_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{document_id}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get State
+         * @description The whole Yjs state as one update (application/octet-stream), for offline readers.
+         */
+        get: operations["get_state_api_docs__document_id__state_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/files": {
         parameters: {
             query?: never;
@@ -550,6 +743,382 @@ export interface paths {
         get: operations["get_thumbnail_api_files__file_id__thumbnail_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Apps
+         * @description Apps in which I hold a role.
+         */
+        get: operations["list_apps_api_forms_apps_get"];
+        put?: never;
+        /** Create App */
+        post: operations["create_app_api_forms_apps_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/apps/{app_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get App */
+        get: operations["get_app_api_forms_apps__app_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update App */
+        patch: operations["update_app_api_forms_apps__app_id__patch"];
+        trace?: never;
+    };
+    "/api/forms/apps/{app_id}/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create Form */
+        post: operations["create_form_api_forms_apps__app_id__forms_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/apps/{app_id}/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Grants
+         * @description Who may submit, view their department's, view all, or manage (replaces the list).
+         */
+        put: operations["set_grants_api_forms_apps__app_id__grants_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Form
+         * @description The published schema to fill in; managers also get the draft.
+         */
+        get: operations["get_form_api_forms_forms__form_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive Form */
+        post: operations["archive_form_api_forms_forms__form_id__archive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Form Schema
+         * @description Check a schema without saving it (the designer's live check).
+         */
+        post: operations["check_form_schema_api_forms_forms__form_id__check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Draft
+         * @description Save the designer's schema; 422 naming the problem when a formula or rule cannot work.
+         */
+        put: operations["save_draft_api_forms_forms__form_id__draft_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Form
+         * @description The submissions I may read as .xlsx; with group_by, a statistics sheet as well.
+         */
+        get: operations["export_form_api_forms_forms__form_id__export_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish Form
+         * @description Publish the draft as a new version; earlier submissions keep theirs.
+         */
+        post: operations["publish_form_api_forms_forms__form_id__publish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Form Stats
+         * @description Sum/count/avg/min/max grouped by one or two fields (sub-table rows included).
+         */
+        get: operations["form_stats_api_forms_forms__form_id__stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Submissions
+         * @description Submissions I may read: all (view all), my department's (view department), else my own.
+         */
+        get: operations["list_submissions_api_forms_forms__form_id__submissions_get"];
+        put?: never;
+        /**
+         * Submit
+         * @description Submit; 422 naming every wrong field (sub-table fields with their row), nothing stored.
+         */
+        post: operations["submit_api_forms_forms__form_id__submissions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Form Tasks */
+        get: operations["list_form_tasks_api_forms_forms__form_id__tasks_get"];
+        put?: never;
+        /**
+         * Create Task
+         * @description Send the form to people and departments with a deadline; they are notified.
+         */
+        post: operations["create_task_api_forms_forms__form_id__tasks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/submissions/{submission_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Submission */
+        get: operations["get_submission_api_forms_submissions__submission_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Submission
+         * @description Correct a submission (managers), checked against the version it was made with.
+         */
+        patch: operations["update_submission_api_forms_submissions__submission_id__patch"];
+        trace?: never;
+    };
+    "/api/forms/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Tasks
+         * @description My to-do list: collection tasks assigned to me.
+         */
+        get: operations["my_tasks_api_forms_tasks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/tasks/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Task
+         * @description Who has submitted and who has not, by department.
+         */
+        get: operations["get_task_api_forms_tasks__task_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/tasks/{task_id}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remind
+         * @description Remind everyone who has not submitted yet.
+         */
+        post: operations["remind_api_forms_tasks__task_id__remind_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Templates */
+        get: operations["list_templates_api_forms_templates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/templates/install": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Install Template
+         * @description One click: the template's app with its form, published, owned by me.
+         */
+        post: operations["install_template_api_forms_templates_install_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -669,6 +1238,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/im/conversations/{conversation_id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset Join Link
+         * @description A fresh join link valid for 7 days; the previous one stops working.
+         */
+        post: operations["reset_join_link_api_im_conversations__conversation_id__link_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/im/conversations/{conversation_id}/me": {
         parameters: {
             query?: never;
@@ -743,6 +1332,26 @@ export interface paths {
          * @description Send. The same `client_msg_id` sent twice gives the same message (200 instead of 201).
          */
         post: operations["send_message_api_im_conversations__conversation_id__messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/im/conversations/{conversation_id}/owner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer Owner
+         * @description The owner hands the group to another member and stays on as an admin.
+         */
+        post: operations["transfer_owner_api_im_conversations__conversation_id__owner_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -928,7 +1537,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Preview Join Link
+         * @description What a join link leads to (name, size), for whoever holds the link while it is on.
+         */
+        get: operations["preview_join_link_api_im_join__token__get"];
         put?: never;
         /** Join By Link */
         post: operations["join_by_link_api_im_join__token__post"];
@@ -1482,6 +2095,125 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AppCreate */
+        AppCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Icon
+             * @default form
+             */
+            icon?: string;
+            /** Name */
+            name: string;
+            /**
+             * Name En
+             * @default
+             */
+            name_en?: string;
+        };
+        /** AppDetail */
+        AppDetail: {
+            /** Archived */
+            archived: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /**
+             * Forms
+             * @default []
+             */
+            forms?: components["schemas"]["FormSummary"][];
+            /**
+             * Grants
+             * @default []
+             */
+            grants?: components["schemas"]["tongban__forms__schemas__GrantRead"][];
+            /** Icon */
+            icon: string;
+            /** Id */
+            id: number;
+            /** My Roles */
+            my_roles: ("manage" | "view_all" | "view_dept" | "submit")[];
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Owner Id */
+            owner_id: number;
+            /** Template */
+            template: string | null;
+        };
+        /** AppRead */
+        AppRead: {
+            /** Archived */
+            archived: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /**
+             * Forms
+             * @default []
+             */
+            forms?: components["schemas"]["FormSummary"][];
+            /** Icon */
+            icon: string;
+            /** Id */
+            id: number;
+            /** My Roles */
+            my_roles: ("manage" | "view_all" | "view_dept" | "submit")[];
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Owner Id */
+            owner_id: number;
+            /** Template */
+            template: string | null;
+        };
+        /** AppUpdate */
+        AppUpdate: {
+            /** Archived */
+            archived?: boolean | null;
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Name En */
+            name_en?: string | null;
+        };
+        /** AssigneeRead */
+        AssigneeRead: {
+            /** Department Id */
+            department_id: number | null;
+            /** Department Name */
+            department_name: string | null;
+            /** Last Reminded At */
+            last_reminded_at: string | null;
+            /** Late */
+            late: boolean;
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number;
+            /** Reminders */
+            reminders: number;
+            /** Submission Id */
+            submission_id: number | null;
+            /** Submitted At */
+            submitted_at: string | null;
+        };
         /** AssistantIn */
         AssistantIn: {
             /** Duration Minutes */
@@ -1537,6 +2269,14 @@ export interface components {
         /** Body_import_calendar_api_calendar_calendars__calendar_id__import_post */
         Body_import_calendar_api_calendar_calendars__calendar_id__import_post: {
             /** File */
+            file: string;
+        };
+        /** Body_import_document_api_docs_import_post */
+        Body_import_document_api_docs_import_post: {
+            /**
+             * File
+             * @description Markdown, HTML or DOCX, at most 10 MB
+             */
             file: string;
         };
         /** Body_import_org_api_org_import_post */
@@ -1764,6 +2504,8 @@ export interface components {
             last_message: components["schemas"]["MessageRead"] | null;
             /** Last Seq */
             last_seq: number;
+            /** Link Expires At */
+            link_expires_at: string | null;
             /** Link Token */
             link_token: string | null;
             /** Member Count */
@@ -1845,6 +2587,8 @@ export interface components {
         ConversationUpdate: {
             /** Announcement */
             announcement?: string | null;
+            /** Avatar File Id */
+            avatar_file_id?: string | null;
             /** Join By Link */
             join_by_link?: boolean | null;
             /** Name */
@@ -1879,6 +2623,17 @@ export interface components {
             name: string;
             /** Path */
             path: string[];
+        };
+        /** DepartmentProgress */
+        DepartmentProgress: {
+            /** Department Id */
+            department_id: number | null;
+            /** Department Name */
+            department_name: string | null;
+            /** Missing */
+            missing: number;
+            /** Submitted */
+            submitted: number;
         };
         /** DepartmentRead */
         DepartmentRead: {
@@ -1947,6 +2702,71 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+        };
+        /** DocumentCreate */
+        DocumentCreate: {
+            /** Parent Id */
+            parent_id?: number | null;
+            /**
+             * Title
+             * @default
+             */
+            title?: string;
+        };
+        /** DocumentRead */
+        DocumentRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Excerpt */
+            excerpt: string;
+            /** Id */
+            id: number;
+            /** Link Role */
+            link_role: ("editor" | "commenter" | "viewer") | null;
+            /**
+             * My Role
+             * @enum {string}
+             */
+            my_role: "owner" | "editor" | "commenter" | "viewer";
+            owner: components["schemas"]["PersonRef"];
+            /** Parent Id */
+            parent_id: number | null;
+            /** Starred */
+            starred: boolean;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** DocumentUpdate */
+        DocumentUpdate: {
+            /** Link Role */
+            link_role?: ("editor" | "commenter" | "viewer") | "none" | null;
+            /**
+             * Move
+             * @default false
+             */
+            move?: boolean;
+            /** Parent Id */
+            parent_id?: number | null;
+            /** Title */
+            title?: string | null;
+        };
+        /** DraftUpdate */
+        DraftUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Name En */
+            name_en?: string | null;
+            schema: components["schemas"]["FormSchema-Input"];
         };
         /** EventCreate */
         EventCreate: {
@@ -2147,6 +2967,213 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** FormCreate */
+        FormCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Name */
+            name: string;
+            /**
+             * Name En
+             * @default
+             */
+            name_en?: string;
+            /**
+             * @default {
+             *       "fields": []
+             *     }
+             */
+            schema?: components["schemas"]["FormSchema-Input"];
+        };
+        /** FormField */
+        "FormField-Input": {
+            /**
+             * Accept
+             * @default []
+             */
+            accept?: string[];
+            /** Default */
+            default?: unknown;
+            /**
+             * Fields
+             * @default []
+             */
+            fields?: components["schemas"]["FormField-Input"][];
+            /** Formula */
+            formula?: string | null;
+            help?: components["schemas"]["Label"] | null;
+            /** Key */
+            key: string;
+            label: components["schemas"]["Label"];
+            /** Max */
+            max?: number | null;
+            /** Max Length */
+            max_length?: number | null;
+            /** Max Rows */
+            max_rows?: number | null;
+            /** Min */
+            min?: number | null;
+            /** Min Length */
+            min_length?: number | null;
+            /** Min Rows */
+            min_rows?: number | null;
+            /**
+             * Options
+             * @default []
+             */
+            options?: components["schemas"]["Option"][];
+            /** Pattern */
+            pattern?: string | null;
+            /** Precision */
+            precision?: number | null;
+            /**
+             * Required
+             * @default false
+             */
+            required?: boolean;
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "textarea" | "number" | "money" | "percent" | "date" | "datetime" | "daterange" | "select" | "multiselect" | "boolean" | "member" | "department" | "location" | "attachment" | "image" | "signature" | "subtable" | "formula" | "description";
+            /**
+             * Unique
+             * @default false
+             */
+            unique?: boolean;
+            /** Unit */
+            unit?: string | null;
+        };
+        /** FormField */
+        "FormField-Output": {
+            /**
+             * Accept
+             * @default []
+             */
+            accept?: string[];
+            /** Default */
+            default?: unknown;
+            /**
+             * Fields
+             * @default []
+             */
+            fields?: components["schemas"]["FormField-Output"][];
+            /** Formula */
+            formula?: string | null;
+            help?: components["schemas"]["Label"] | null;
+            /** Key */
+            key: string;
+            label: components["schemas"]["Label"];
+            /** Max */
+            max?: number | null;
+            /** Max Length */
+            max_length?: number | null;
+            /** Max Rows */
+            max_rows?: number | null;
+            /** Min */
+            min?: number | null;
+            /** Min Length */
+            min_length?: number | null;
+            /** Min Rows */
+            min_rows?: number | null;
+            /**
+             * Options
+             * @default []
+             */
+            options?: components["schemas"]["Option"][];
+            /** Pattern */
+            pattern?: string | null;
+            /** Precision */
+            precision?: number | null;
+            /**
+             * Required
+             * @default false
+             */
+            required?: boolean;
+            show_if?: components["schemas"]["ShowIf"] | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "textarea" | "number" | "money" | "percent" | "date" | "datetime" | "daterange" | "select" | "multiselect" | "boolean" | "member" | "department" | "location" | "attachment" | "image" | "signature" | "subtable" | "formula" | "description";
+            /**
+             * Unique
+             * @default false
+             */
+            unique?: boolean;
+            /** Unit */
+            unit?: string | null;
+        };
+        /** FormRead */
+        FormRead: {
+            /** App Id */
+            app_id: number;
+            /** App Name */
+            app_name: string;
+            /** Description */
+            description: string;
+            draft?: components["schemas"]["FormSchema-Output"] | null;
+            /** Id */
+            id: number;
+            /** My Roles */
+            my_roles: ("manage" | "view_all" | "view_dept" | "submit")[];
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            schema: components["schemas"]["FormSchema-Output"] | null;
+            /**
+             * Stat Fields
+             * @default []
+             */
+            stat_fields?: components["schemas"]["StatField"][];
+            /** Status */
+            status: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version Id */
+            version_id: number | null;
+            /** Version Number */
+            version_number: number | null;
+        };
+        /** FormSchema */
+        "FormSchema-Input": {
+            /**
+             * Fields
+             * @default []
+             */
+            fields?: components["schemas"]["FormField-Input"][];
+        };
+        /** FormSchema */
+        "FormSchema-Output": {
+            /**
+             * Fields
+             * @default []
+             */
+            fields?: components["schemas"]["FormField-Output"][];
+        };
+        /** FormSummary */
+        FormSummary: {
+            /** App Id */
+            app_id: number;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+            /** Status */
+            status: string;
+            /** Version Number */
+            version_number: number | null;
+        };
         /** Forward */
         Forward: {
             /** Conversation Ids */
@@ -2166,6 +3193,43 @@ export interface components {
              * Format: date-time
              */
             start: string;
+        };
+        /** GrantCreate */
+        GrantCreate: {
+            /** Department Id */
+            department_id?: number | null;
+            /** Person Id */
+            person_id?: number | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "editor" | "commenter" | "viewer";
+        };
+        /**
+         * GrantIn
+         * @description A role for one person, one department (with its sub-departments), or everyone.
+         */
+        GrantIn: {
+            /** Department Id */
+            department_id?: number | null;
+            /**
+             * Everyone
+             * @default false
+             */
+            everyone?: boolean;
+            /** Person Id */
+            person_id?: number | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "manage" | "view_all" | "view_dept" | "submit";
+        };
+        /** GrantsUpdate */
+        GrantsUpdate: {
+            /** Grants */
+            grants: components["schemas"]["GrantIn"][];
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -2215,6 +3279,32 @@ export interface components {
             message: string;
             /** Row */
             row: number;
+        };
+        /**
+         * JoinPreview
+         * @description What a join link shows before one joins: enough to decide, nothing of the conversation.
+         */
+        JoinPreview: {
+            /** Already Member */
+            already_member: boolean;
+            /** Avatar File Id */
+            avatar_file_id: string | null;
+            /** Conversation Id */
+            conversation_id: number;
+            /** Member Count */
+            member_count: number;
+            /** Name */
+            name: string;
+        };
+        /** Label */
+        Label: {
+            /**
+             * En
+             * @default
+             */
+            en?: string;
+            /** Zh */
+            zh: string;
         };
         /** LocalTime */
         LocalTime: {
@@ -2402,6 +3492,8 @@ export interface components {
             thread_reply_count: number;
             /** Thread Root Id */
             thread_root_id: number | null;
+            /** Thread Unread */
+            thread_unread?: number | null;
             /** Unread Count */
             unread_count?: number | null;
         };
@@ -2503,6 +3595,19 @@ export interface components {
             title: string;
             /** Tz */
             tz: string;
+        };
+        /** Option */
+        Option: {
+            /** Color */
+            color?: string | null;
+            label: components["schemas"]["Label"];
+            /** Value */
+            value: string;
+        };
+        /** OwnerTransfer */
+        OwnerTransfer: {
+            /** Person Id */
+            person_id: number;
         };
         /** Page[NotificationRead] */
         Page_NotificationRead_: {
@@ -2694,6 +3799,11 @@ export interface components {
             /** Unread */
             unread: components["schemas"]["PersonRef"][];
         };
+        /** RemindResult */
+        RemindResult: {
+            /** Reminded */
+            reminded: number;
+        };
         /** ReplyRef */
         ReplyRef: {
             /** Excerpt */
@@ -2811,6 +3921,22 @@ export interface components {
             /** Shares */
             shares: components["schemas"]["ShareIn"][];
         };
+        /**
+         * ShowIf
+         * @description Show the field only when another (earlier or later, same level) field matches.
+         */
+        ShowIf: {
+            /** Field */
+            field: string;
+            /**
+             * Op
+             * @default eq
+             * @enum {string}
+             */
+            op?: "eq" | "ne" | "in" | "filled" | "empty" | "gt" | "lt";
+            /** Value */
+            value?: unknown;
+        };
         /** Slot */
         Slot: {
             /**
@@ -2826,10 +3952,255 @@ export interface components {
              */
             start: string;
         };
+        /**
+         * StatField
+         * @description A field statistics can group on (`dimension`) or aggregate (`measure`).
+         */
+        StatField: {
+            /** Key */
+            key: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "dimension" | "measure";
+            /** Label */
+            label: string;
+            /** Table */
+            table: string;
+            /** Type */
+            type: string;
+        };
+        /** StatGroup */
+        StatGroup: {
+            /** Keys */
+            keys: (string | null)[];
+            /** Labels */
+            labels: string[];
+            /** Values */
+            values: (number | null)[];
+        };
+        /** StatsRead */
+        StatsRead: {
+            /** Group By */
+            group_by: string[];
+            /** Groups */
+            groups: components["schemas"]["StatGroup"][];
+            /** Measures */
+            measures: string[];
+            /** Rows */
+            rows: number;
+            /** Table */
+            table: string;
+            /** Totals */
+            totals: (number | null)[];
+        };
+        /** SubmissionCreate */
+        SubmissionCreate: {
+            /** Task Id */
+            task_id?: number | null;
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        /** SubmissionPage */
+        SubmissionPage: {
+            /** Items */
+            items: components["schemas"]["SubmissionRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** SubmissionRead */
+        SubmissionRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Department Id */
+            department_id: number | null;
+            /** Department Name */
+            department_name: string | null;
+            /** Form Id */
+            form_id: number;
+            /** Id */
+            id: number;
+            /** Late */
+            late: boolean;
+            /** Submitter Id */
+            submitter_id: number;
+            /** Submitter Name */
+            submitter_name: string;
+            /** Task Id */
+            task_id: number | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+            /** Version Id */
+            version_id: number;
+            /** Version Number */
+            version_number: number;
+        };
+        /** SubmissionUpdate */
+        SubmissionUpdate: {
+            /** Values */
+            values: {
+                [key: string]: unknown;
+            };
+        };
         /** SubscriptionCreate */
         SubscriptionCreate: {
             /** Person Id */
             person_id: number;
+        };
+        /** TaskCreate */
+        TaskCreate: {
+            /**
+             * Allow Late
+             * @default true
+             */
+            allow_late?: boolean;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /**
+             * Department Ids
+             * @default []
+             */
+            department_ids?: number[];
+            /**
+             * Department Mode
+             * @default reporter
+             * @enum {string}
+             */
+            department_mode?: "reporter" | "members";
+            /**
+             * Person Ids
+             * @default []
+             */
+            person_ids?: number[];
+            /**
+             * Remind Before Minutes
+             * @default 30
+             */
+            remind_before_minutes?: number;
+            /** Title */
+            title: string;
+        };
+        /** TaskDetail */
+        TaskDetail: {
+            /** Allow Late */
+            allow_late: boolean;
+            /** App Id */
+            app_id: number;
+            /** Assignees */
+            assignees: components["schemas"]["AssigneeRead"][];
+            /** By Department */
+            by_department: components["schemas"]["DepartmentProgress"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Form Id */
+            form_id: number;
+            /** Form Name */
+            form_name: string;
+            /** Id */
+            id: number;
+            /** My Submission Id */
+            my_submission_id?: number | null;
+            /** My Submitted At */
+            my_submitted_at?: string | null;
+            /** Overdue */
+            overdue: boolean;
+            /** Remind Before Minutes */
+            remind_before_minutes: number;
+            /** Submitted */
+            submitted: number;
+            /** Title */
+            title: string;
+            /** Total */
+            total: number;
+        };
+        /** TaskRead */
+        TaskRead: {
+            /** Allow Late */
+            allow_late: boolean;
+            /** App Id */
+            app_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /** Form Id */
+            form_id: number;
+            /** Form Name */
+            form_name: string;
+            /** Id */
+            id: number;
+            /** My Submission Id */
+            my_submission_id?: number | null;
+            /** My Submitted At */
+            my_submitted_at?: string | null;
+            /** Overdue */
+            overdue: boolean;
+            /** Remind Before Minutes */
+            remind_before_minutes: number;
+            /** Submitted */
+            submitted: number;
+            /** Title */
+            title: string;
+            /** Total */
+            total: number;
+        };
+        /** TemplateInstall */
+        TemplateInstall: {
+            /** Template */
+            template: string;
+        };
+        /** TemplateRead */
+        TemplateRead: {
+            /** Description */
+            description: string;
+            /** Field Count */
+            field_count: number;
+            /** Icon */
+            icon: string;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
         };
         /** TextBody */
         TextBody: {
@@ -2963,6 +4334,40 @@ export interface components {
              * @default 09:00
              */
             start?: string;
+        };
+        /** GrantRead */
+        tongban__docs__schemas__GrantRead: {
+            department: components["schemas"]["PersonRef"] | null;
+            /** Id */
+            id: number;
+            person: components["schemas"]["PersonRef"] | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "editor" | "commenter" | "viewer";
+        };
+        /** GrantRead */
+        tongban__forms__schemas__GrantRead: {
+            /** Department Id */
+            department_id?: number | null;
+            /**
+             * Everyone
+             * @default false
+             */
+            everyone?: boolean;
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /** Person Id */
+            person_id?: number | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "manage" | "view_all" | "view_dept" | "submit";
         };
     };
     responses: never;
@@ -3978,6 +5383,476 @@ export interface operations {
             };
         };
     };
+    list_documents_api_docs_get: {
+        parameters: {
+            query?: {
+                scope?: "mine" | "shared" | "recent" | "starred";
+                parent_id?: number | null;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_document_api_docs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_document_api_docs_import_post: {
+        parameters: {
+            query?: {
+                parent_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_document_api_docs_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_document_api_docs__document_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_document_api_docs__document_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_document_api_docs__document_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DocumentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_grants_api_docs__document_id__access_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["tongban__docs__schemas__GrantRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    grant_api_docs__document_id__access_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["tongban__docs__schemas__GrantRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_api_docs__document_id__access__grant_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+                grant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    copy_document_api_docs__document_id__copy_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_api_docs__document_id__export_get: {
+        parameters: {
+            query?: {
+                format?: string;
+            };
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    open_document_api_docs__document_id__open_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    star_api_docs__document_id__star_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unstar_api_docs__document_id__star_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_state_api_docs__document_id__state_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                document_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     upload_file_api_files_post: {
         parameters: {
             query?: never;
@@ -4093,6 +5968,771 @@ export interface operations {
                 content: {
                     "image/jpeg": unknown;
                     "image/png": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_apps_api_forms_apps_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppRead"][];
+                };
+            };
+        };
+    };
+    create_app_api_forms_apps_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_app_api_forms_apps__app_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_app_api_forms_apps__app_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_form_api_forms_apps__app_id__forms_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_grants_api_forms_apps__app_id__grants_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_form_api_forms_forms__form_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    archive_form_api_forms_forms__form_id__archive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    check_form_schema_api_forms_forms__form_id__check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormSchema-Input"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormSchema-Output"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    save_draft_api_forms_forms__form_id__draft_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_form_api_forms_forms__form_id__export_xlsx_get: {
+        parameters: {
+            query?: {
+                subtables?: "sheets" | "flat";
+                group_by?: string[];
+                measure?: string[];
+                task_id?: number | null;
+            };
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    publish_form_api_forms_forms__form_id__publish_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    form_stats_api_forms_forms__form_id__stats_get: {
+        parameters: {
+            query?: {
+                group_by?: string[];
+                measure?: string[];
+                /** @description JSON: [{"field","op","value"}] */
+                filters?: string | null;
+                task_id?: number | null;
+            };
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_submissions_api_forms_forms__form_id__submissions_get: {
+        parameters: {
+            query?: {
+                scope?: "mine" | "department" | "all";
+                task_id?: number | null;
+                q?: string | null;
+                order?: "created_at" | "-created_at";
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    submit_api_forms_forms__form_id__submissions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmissionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_form_tasks_api_forms_forms__form_id__tasks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_task_api_forms_forms__form_id__tasks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_submission_api_forms_submissions__submission_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_submission_api_forms_submissions__submission_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmissionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_tasks_api_forms_tasks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskRead"][];
+                };
+            };
+        };
+    };
+    get_task_api_forms_tasks__task_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remind_api_forms_tasks__task_id__remind_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemindResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_templates_api_forms_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateRead"][];
+                };
+            };
+        };
+    };
+    install_template_api_forms_templates_install_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateInstall"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppDetail"];
                 };
             };
             /** @description Validation Error */
@@ -4353,6 +6993,37 @@ export interface operations {
             };
         };
     };
+    reset_join_link_api_im_conversations__conversation_id__link_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     update_my_settings_api_im_conversations__conversation_id__me_patch: {
         parameters: {
             query?: never;
@@ -4574,6 +7245,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    transfer_owner_api_im_conversations__conversation_id__owner_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OwnerTransfer"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
                 };
             };
             /** @description Validation Error */
@@ -4892,6 +7598,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    preview_join_link_api_im_join__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinPreview"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };

@@ -4,7 +4,13 @@ import { PersonAvatar } from '../org/PersonAvatar';
 import { conversationName } from './format';
 import type { ConversationRead } from './types';
 
-export function ConversationAvatar({ conversation, size = 40 }: { conversation: ConversationRead; size?: number }) {
+export function ConversationAvatar({
+  conversation,
+  size = 40,
+}: {
+  conversation: Pick<ConversationRead, 'id' | 'kind' | 'name' | 'avatar_file_id' | 'peer'>;
+  size?: number;
+}) {
   if (conversation.kind === 'direct' && conversation.peer) {
     return (
       <PersonAvatar

@@ -1,19 +1,28 @@
-import { PlusOutlined, SearchOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, PlusOutlined, SearchOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { Button, Dropdown, Empty, Input, Result, Skeleton } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useMe } from '../auth/useMe';
 import { ConversationItem } from './ConversationItem';
+import { DepartmentGroupModal } from './DepartmentGroupModal';
 import { NewChatModal } from './NewChatModal';
 import { NewGroupModal } from './NewGroupModal';
 import { SearchDrawer } from './SearchDrawer';
 import type { PersonRef } from './types';
 import { useConversations } from './useConversations';
 
+const NO_DEPARTMENTS: number[] = [];
+
 export function ConversationList({ activeId, me }: { activeId: number | null; me: PersonRef }) {
   const { t } = useTranslation();
   const conversations = useConversations();
   const [newChat, setNewChat] = useState(false);
   const [newGroup, setNewGroup] = useState(false);
+  const [newDepartmentGroup, setNewDepartmentGroup] = useState(false);
+  const account = useMe().data;
+  const isOrgAdmin = account?.roles.includes('org_admin') ?? false;
+  const adminOf = account?.admin_department_ids ?? NO_DEPARTMENTS;
+  const canMakeDepartmentGroups = isOrgAdmin || adminOf.length > 0;
   const [showArchived, setShowArchived] = useState(false);
   const [search, setSearch] = useState<string | null>(null);
 
@@ -39,8 +48,15 @@ export function ConversationList({ activeId, me }: { activeId: number | null; me
             items: [
               { key: 'chat', icon: <UserOutlined />, label: t('im.newChat') },
               { key: 'group', icon: <TeamOutlined />, label: t('im.newGroup') },
+              ...(canMakeDepartmentGroups
+                ? [{ key: 'department', icon: <ApartmentOutlined />, label: t('im.departmentGroup.menu') }]
+                : []),
             ],
-            onClick: ({ key }) => (key === 'chat' ? setNewChat(true) : setNewGroup(true)),
+            onClick: ({ key }) => {
+              if (key === 'chat') setNewChat(true);
+              else if (key === 'group') setNewGroup(true);
+              else setNewDepartmentGroup(true);
+            },
           }}
         >
           <Button icon={<PlusOutlined />} aria-label={t('im.new')} data-testid="im-new" />
@@ -75,6 +91,14 @@ export function ConversationList({ activeId, me }: { activeId: number | null; me
       </div>
       <NewChatModal open={newChat} onClose={() => setNewChat(false)} myId={me.id} />
       <NewGroupModal open={newGroup} onClose={() => setNewGroup(false)} myId={me.id} />
+      {canMakeDepartmentGroups && (
+        <DepartmentGroupModal
+          open={newDepartmentGroup}
+          onClose={() => setNewDepartmentGroup(false)}
+          isOrgAdmin={isOrgAdmin}
+          adminOf={adminOf}
+        />
+      )}
       <SearchDrawer open={search !== null} onClose={() => setSearch(null)} />
     </div>
   );

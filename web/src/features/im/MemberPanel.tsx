@@ -1,4 +1,4 @@
-import { DeleteOutlined, UserAddOutlined } from '@ant-design/icons';
+import { UserAddOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { App, Badge, Button, Divider, Drawer, Input, List, Space, Switch, Tag, Typography } from 'antd';
 import { useState } from 'react';
@@ -7,6 +7,8 @@ import { useIsMobile } from '../../shell/useIsMobile';
 import { orgApi, orgKeys } from '../org/api';
 import { PersonAvatar } from '../org/PersonAvatar';
 import { imApi } from './api';
+import { memberActions } from './groupRules';
+import { GroupAvatarSection, JoinLinkSection, LeaveGroupButton, MemberMenu } from './GroupSettings';
 import { PeopleMultiSelect } from './PeopleMultiSelect';
 import type { ConversationDetail, ConversationRead, MemberRead, PersonRef } from './types';
 import { useConversationMutation } from './useConversations';
@@ -30,7 +32,7 @@ export function MemberPanel({
   me: PersonRef;
 }) {
   const { t } = useTranslation();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
   const isMobile = useIsMobile();
   const id = conversation.id;
   const isGroup = conversation.kind !== 'direct';
@@ -52,11 +54,11 @@ export function MemberPanel({
   const mine = useConversationMutation(id, (body: { muted?: boolean; pinned?: boolean; archived?: boolean }) => imApi.updateMine(id, body));
   const update = useConversationMutation(id, (body: { name?: string; announcement?: string }) => imApi.updateConversation(id, body));
   const add = useConversationMutation(id, (personIds: number[]) => imApi.addMembers(id, personIds));
-  const remove = useConversationMutation(id, (personId: number) => imApi.removeMember(id, personId));
   const fail = (e: unknown) => message.error(e instanceof Error ? e.message : t('common.error'));
 
   return (
     <Drawer open={open} onClose={onClose} title={t('im.details')} size={isMobile ? '100%' : 400} data-testid="im-member-panel">
+      {isGroup && <GroupAvatarSection conversation={conversation} admin={admin} />}
       <Space orientation="vertical" style={{ width: '100%' }}>
         <label className="im-toggle">
           <span>{t('im.mute')}</span>
@@ -116,9 +118,16 @@ export function MemberPanel({
           )}
         </>
       )}
+      {conversation.kind === 'group' && admin && (
+        <>
+          <Divider />
+          <Typography.Title level={5}>{t('im.joinLink.title')}</Typography.Title>
+          <JoinLinkSection conversation={conversation} detail={detail} />
+        </>
+      )}
       <Divider />
       <Typography.Title level={5}>{t('im.membersCount', { count: members.length })}</Typography.Title>
-      {isGroup && admin && (
+      {conversation.kind === 'group' && (
         <Space.Compact style={{ width: '100%', marginBottom: 8 }}>
           <div style={{ flex: 1, minWidth: 0 }}>
             <PeopleMultiSelect value={adding} onChange={setAdding} excludeIds={ids} placeholder={t('im.addMembers')} />
@@ -138,26 +147,8 @@ export function MemberPanel({
         renderItem={(m) => (
           <List.Item
             actions={
-              isGroup && admin && m.person_id !== me.id && m.role !== 'owner'
-                ? [
-                    <Button
-                      key="remove"
-                      type="text"
-                      danger
-                      size="small"
-                      icon={<DeleteOutlined />}
-                      aria-label={t('im.removeMember', { name: m.name })}
-                      onClick={() =>
-                        modal.confirm({
-                          title: t('im.removeMemberConfirm', { name: m.name }),
-                          okButtonProps: { danger: true },
-                          okText: t('im.remove'),
-                          cancelText: t('common.cancel'),
-                          onOk: () => remove.mutateAsync(m.person_id).catch(fail),
-                        })
-                      }
-                    />,
-                  ]
+              memberActions(conversation.kind, conversation.my_role, me.id, m).length > 0
+                ? [<MemberMenu key="menu" conversation={conversation} member={m} myId={me.id} />]
                 : []
             }
           >
@@ -175,6 +166,12 @@ export function MemberPanel({
         <>
           <Divider />
           <WebhookSection conversationId={id} />
+        </>
+      )}
+      {conversation.kind === 'group' && (
+        <>
+          <Divider />
+          <LeaveGroupButton conversation={conversation} myId={me.id} />
         </>
       )}
     </Drawer>

@@ -84,6 +84,11 @@ export function MessageRow({
           {!inThread && message.thread_reply_count > 0 && (
             <Button type="link" size="small" icon={<CommentOutlined />} onClick={() => onAction('thread', message)}>
               {t('im.threadReplies', { count: message.thread_reply_count })}
+              {!!message.thread_unread && (
+                <span className="im-thread-unread" data-testid="im-thread-unread">
+                  {t('im.threadUnread', { count: message.thread_unread })}
+                </span>
+              )}
             </Button>
           )}
           {message.pending && (

@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Drawer, Spin } from 'antd';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -6,6 +6,7 @@ import { useIsMobile } from '../../shell/useIsMobile';
 import { imApi, imKeys } from './api';
 import { Composer } from './Composer';
 import { isContinued } from './grouping';
+import { clearThreadUnread, type Timeline } from './messageCache';
 import { MessageRow } from './MessageRow';
 import { usePending } from './pendingStore';
 import type { MemberRead, MessageCreate, PersonRef } from './types';
@@ -27,6 +28,7 @@ export function ThreadPanel({
 }) {
   const { t } = useTranslation();
   const isMobile = useIsMobile();
+  const queryClient = useQueryClient();
   const thread = useQuery({
     queryKey: imKeys.thread(rootId ?? 0),
     queryFn: () => imApi.thread(rootId ?? 0),
@@ -37,8 +39,10 @@ export function ThreadPanel({
   const lastSeq = items[items.length - 1]?.seq ?? 0;
 
   useEffect(() => {
-    if (rootId !== null && lastSeq > 0) imApi.readThread(rootId, lastSeq).catch(() => {});
-  }, [rootId, lastSeq]);
+    if (rootId === null || !thread.data) return;
+    queryClient.setQueryData<Timeline>(imKeys.messages(conversationId), (t) => (t ? clearThreadUnread(t, rootId) : t));
+    if (lastSeq > 0) imApi.readThread(rootId, lastSeq).catch(() => {});
+  }, [rootId, lastSeq, thread.data, conversationId, queryClient]);
 
   const shown = [...items, ...pending.filter((p) => !items.some((m) => m.client_msg_id === p.client_msg_id))];
   return (

@@ -4,6 +4,7 @@ import type {
   ConversationDetail,
   ConversationRead,
   DingRead,
+  JoinPreview,
   MemberRead,
   MemberRole,
   MessageCreate,
@@ -15,6 +16,14 @@ import type {
   ThreadRead,
   WebhookRead,
 } from './types';
+
+export interface ConversationUpdate {
+  name?: string;
+  announcement?: string;
+  join_by_link?: boolean;
+  /** null takes the group's picture away. */
+  avatar_file_id?: string | null;
+}
 
 export const imKeys = {
   all: ['im'] as const,
@@ -30,6 +39,7 @@ export const imKeys = {
   ding: (id: number) => ['im', 'ding', id] as const,
   webhooks: (id: number) => ['im', 'webhooks', id] as const,
   search: (query: SearchQuery) => ['im', 'search', query] as const,
+  join: (token: string) => ['im', 'join', token] as const,
 };
 
 const c = (id: number) => `/api/im/conversations/${id}`;
@@ -46,8 +56,14 @@ export const imApi = {
   conversations: () => api.get<ConversationRead[]>('/api/im/conversations'),
   createConversation: (body: ConversationCreate) => api.post<ConversationRead>('/api/im/conversations', body),
   conversation: (id: number) => api.get<ConversationDetail>(c(id)),
-  updateConversation: (id: number, body: { name?: string; announcement?: string; join_by_link?: boolean }) =>
-    api.patch<ConversationDetail>(c(id), body),
+  updateConversation: (id: number, body: ConversationUpdate) => api.patch<ConversationDetail>(c(id), body),
+  resetLink: (id: number) => api.post<ConversationDetail>(`${c(id)}/link`),
+  transferOwner: (id: number, personId: number) =>
+    api.post<ConversationDetail>(`${c(id)}/owner`, { person_id: personId }),
+  joinPreview: (token: string) => api.get<JoinPreview>(`/api/im/join/${encodeURIComponent(token)}`),
+  join: (token: string) => api.post<ConversationDetail>(`/api/im/join/${encodeURIComponent(token)}`),
+  createDepartmentGroup: (departmentId: number) =>
+    api.post<ConversationDetail>('/api/im/conversations/department', { department_id: departmentId }),
   updateMine: (id: number, body: { muted?: boolean; pinned?: boolean; archived?: boolean }) =>
     api.patch<ConversationRead>(`${c(id)}/me`, body),
   members: (id: number) => api.get<MemberRead[]>(`${c(id)}/members`),

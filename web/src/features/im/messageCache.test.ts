@@ -4,9 +4,12 @@ import { imKeys } from './api';
 import {
   addIncoming,
   applyReadByOther,
+  bumpThreadUnread,
+  clearThreadUnread,
   markFailed,
   mergeLatest,
   pendingMessage,
+  replaceMessage,
   settlePending,
   visibleMessages,
   type Timeline,
@@ -110,5 +113,16 @@ describe('timeline', () => {
     const next = applyReadByOther(t, 1, 2, 1, 3);
     expect(next.items.map((m) => m.unread_count)).toEqual([1, 1, null, 2]);
     expect(applyReadByOther(t, 1, 2, 3, 3)).toBe(t);
+  });
+
+  it('keeps a thread\'s unread count through events, bumps it, and clears it', () => {
+    const t: Timeline = { items: [msg({ id: 1, seq: 1, thread_reply_count: 2, thread_unread: 2 })], hasMoreBefore: false, hasMoreAfter: false };
+    const edited = replaceMessage(t, msg({ id: 1, seq: 1, body: 'edited', thread_reply_count: 3, thread_unread: null }));
+    expect(edited.items[0]).toMatchObject({ body: 'edited', thread_unread: 2 });
+    expect(bumpThreadUnread(edited, 1).items[0].thread_unread).toBe(3);
+    expect(bumpThreadUnread(edited, 99)).toBe(edited);
+    expect(clearThreadUnread(edited, 1).items[0].thread_unread).toBe(0);
+    const cleared = clearThreadUnread(edited, 1);
+    expect(clearThreadUnread(cleared, 1)).toBe(cleared);
   });
 });

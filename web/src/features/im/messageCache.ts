@@ -29,10 +29,33 @@ export function upsertMessages(items: MessageRead[], incoming: MessageRead[]): M
   return sortBySeq([...byId.values()]);
 }
 
-/** Replaces a message we already hold (edit, recall, reactions…); unknown ids change nothing. */
+/**
+ * Replaces a message we already hold (edit, recall, reactions…); unknown ids change nothing.
+ * Events carry no `thread_unread` (it is per reader), so the count we hold survives them.
+ */
 export function replaceMessage(timeline: Timeline, message: MessageRead): Timeline {
   if (!timeline.items.some((m) => m.id === message.id)) return timeline;
-  return { ...timeline, items: timeline.items.map((m) => (m.id === message.id ? message : m)) };
+  return {
+    ...timeline,
+    items: timeline.items.map((m) =>
+      m.id === message.id ? { ...message, thread_unread: message.thread_unread ?? m.thread_unread } : m,
+    ),
+  };
+}
+
+/** A reply by someone else arrived in a thread: one more unread under its first message. */
+export function bumpThreadUnread(timeline: Timeline, rootId: number): Timeline {
+  if (!timeline.items.some((m) => m.id === rootId)) return timeline;
+  return {
+    ...timeline,
+    items: timeline.items.map((m) => (m.id === rootId ? { ...m, thread_unread: (m.thread_unread ?? 0) + 1 } : m)),
+  };
+}
+
+/** The thread is open on my screen: nothing in it is unread. */
+export function clearThreadUnread(timeline: Timeline, rootId: number): Timeline {
+  if (!timeline.items.some((m) => m.id === rootId && m.thread_unread)) return timeline;
+  return { ...timeline, items: timeline.items.map((m) => (m.id === rootId ? { ...m, thread_unread: 0 } : m)) };
 }
 
 /**

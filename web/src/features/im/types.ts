@@ -76,6 +76,8 @@ export interface MessageRead {
   created_at: string;
   /** Only on my own messages: how many members have not read it. */
   unread_count: number | null;
+  /** On a thread's first message, in answers to me: replies by others since I last had it open. */
+  thread_unread?: number | null;
 }
 
 /** A message as the page holds it: sent ones, plus mine still on their way. */
@@ -108,7 +110,18 @@ export interface ConversationRead {
 export interface ConversationDetail extends ConversationRead {
   announcement: string;
   join_by_link: boolean;
+  /** Owners and admins only: the join link's token and when it stops working. */
   link_token?: string | null;
+  link_expires_at?: string | null;
+}
+
+/** What a join link shows before one joins. */
+export interface JoinPreview {
+  conversation_id: number;
+  name: string;
+  avatar_file_id: string | null;
+  member_count: number;
+  already_member: boolean;
 }
 
 export interface ConversationCreate {

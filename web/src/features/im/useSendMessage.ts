@@ -1,7 +1,7 @@
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { imApi, imKeys } from './api';
-import { addIncoming, pendingMessage, type Timeline } from './messageCache';
+import { addIncoming, bumpThreadUnread, pendingMessage, type Timeline } from './messageCache';
 import { pendingStore } from './pendingStore';
 import type { ConversationRead, MessageCreate, MessageRead, PersonRef } from './types';
 import { sortConversations } from './useConversations';
@@ -18,7 +18,14 @@ export function newClientMsgId(): string {
 export function receiveMessage(queryClient: QueryClient, message: MessageRead, myId: number | undefined): void {
   pendingStore.settle(message);
   if (message.thread_root_id !== null) {
-    void queryClient.invalidateQueries({ queryKey: imKeys.thread(message.thread_root_id) });
+    const rootId = message.thread_root_id;
+    if (message.sender?.id !== myId) {
+      // Counted here; the thread panel, when open, clears it again as it marks the thread read.
+      queryClient.setQueryData<Timeline>(imKeys.messages(message.conversation_id), (t) =>
+        t ? bumpThreadUnread(t, rootId) : t,
+      );
+    }
+    void queryClient.invalidateQueries({ queryKey: imKeys.thread(rootId) });
     return;
   }
   const key = imKeys.messages(message.conversation_id);

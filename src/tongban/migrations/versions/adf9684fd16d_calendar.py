@@ -1,8 +1,8 @@
 """calendar
 
-Revision ID: 13a499bf29cf
-Revises: 2eadd31c5b61
-Create Date: 2026-12-02 07:27:15.591180
+Revision ID: adf9684fd16d
+Revises: de374c8af784
+Create Date: 2026-12-02 07:13:58.607482
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 import tongban.core.db
 
-revision: str = "13a499bf29cf"
-down_revision: str | Sequence[str] | None = "2eadd31c5b61"
+revision: str = "adf9684fd16d"
+down_revision: str | Sequence[str] | None = "de374c8af784"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

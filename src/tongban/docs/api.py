@@ -1,0 +1,150 @@
+"""`/api/docs`: documents, sharing, marks, import/export. The live content goes over the Yjs
+socket at `/api/docs/ws/{document_id}` (docs/relay.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
+
+from tongban.auth.deps import CurrentActor
+from tongban.core.deps import DbSession
+from tongban.docs import service, store
+from tongban.docs.access import access_document
+from tongban.docs.imports import read_upload
+from tongban.docs.schemas import (
+    DocumentCreate,
+    DocumentRead,
+    DocumentUpdate,
+    GrantCreate,
+    GrantRead,
+    Scope,
+)
+
+router = APIRouter(prefix="/api/docs", tags=["docs"])
+
+
+async def _one(session: DbSession, actor: CurrentActor, document_id: int) -> DocumentRead:
+    document, _ = await access_document(session, actor, document_id)
+    (read,) = await service.render(session, actor, [document])
+    return read
+
+
+@router.get("", response_model=list[DocumentRead])
+async def list_documents(
+    session: DbSession,
+    actor: CurrentActor,
+    scope: Scope = "mine",
+    parent_id: int | None = None,
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> list[DocumentRead]:
+    """My documents (or one page's sub-pages), shared with me, recent, starred; `q` filters."""
+    documents = await service.list_documents(session, actor, scope, parent_id, q.strip())
+    return await service.render(session, actor, documents)
+
+
+@router.post("", response_model=DocumentRead, status_code=status.HTTP_201_CREATED)
+async def create_document(body: DocumentCreate, session: DbSession, actor: CurrentActor) -> DocumentRead:
+    document = await service.do_create(session, actor, body)
+    return await _one(session, actor, document.id)
+
+
+@router.post("/import", response_model=DocumentRead, status_code=status.HTTP_201_CREATED)
+async def import_document(
+    session: DbSession,
+    actor: CurrentActor,
+    file: Annotated[UploadFile, File(description="Markdown, HTML or DOCX, at most 10 MB")],
+    parent_id: Annotated[int | None, Query()] = None,
+) -> DocumentRead:
+    """A new document from a Markdown, HTML or Word file (scripts and unknown markup dropped)."""
+    title, nodes = await read_upload(file)
+    document = await service.do_create(
+        session, actor, DocumentCreate(title=title, parent_id=parent_id), nodes
+    )
+    return await _one(session, actor, document.id)
+
+
+@router.get("/{document_id}", response_model=DocumentRead)
+async def get_document(document_id: int, session: DbSession, actor: CurrentActor) -> DocumentRead:
+    return await _one(session, actor, document_id)
+
+
+@router.post("/{document_id}/open", status_code=status.HTTP_204_NO_CONTENT)
+async def open_document(document_id: int, session: DbSession, actor: CurrentActor) -> None:
+    """Record that the caller opened it (their "recent" list; link-shared documents join it)."""
+    await access_document(session, actor, document_id)
+    await service.mark_opened(session, actor, document_id)
+
+
+@router.patch("/{document_id}", response_model=DocumentRead)
+async def update_document(
+    document_id: int, body: DocumentUpdate, session: DbSession, actor: CurrentActor
+) -> DocumentRead:
+    """Rename or move (editors); set link sharing (the owner)."""
+    await service.do_update(session, actor, document_id, body)
+    return await _one(session, actor, document_id)
+
+
+@router.delete("/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_document(document_id: int, session: DbSession, actor: CurrentActor) -> None:
+    await service.do_delete(session, actor, document_id)
+
+
+@router.post("/{document_id}/copy", response_model=DocumentRead, status_code=status.HTTP_201_CREATED)
+async def copy_document(document_id: int, session: DbSession, actor: CurrentActor) -> DocumentRead:
+    copy = await service.do_copy(session, actor, document_id)
+    return await _one(session, actor, copy.id)
+
+
+@router.put("/{document_id}/star", status_code=status.HTTP_204_NO_CONTENT)
+async def star(document_id: int, session: DbSession, actor: CurrentActor) -> None:
+    await service.do_star(session, actor, document_id, True)
+
+
+@router.delete("/{document_id}/star", status_code=status.HTTP_204_NO_CONTENT)
+async def unstar(document_id: int, session: DbSession, actor: CurrentActor) -> None:
+    await service.do_star(session, actor, document_id, False)
+
+
+@router.get("/{document_id}/access", response_model=list[GrantRead])
+async def list_grants(document_id: int, session: DbSession, actor: CurrentActor) -> list[GrantRead]:
+    return await service.list_grants(session, actor, document_id)
+
+
+@router.post("/{document_id}/access", response_model=GrantRead)
+async def grant(document_id: int, body: GrantCreate, session: DbSession, actor: CurrentActor) -> GrantRead:
+    """Share with a person or a department (the owner); an existing grant changes its role."""
+    row = await service.do_grant(session, actor, document_id, body)
+    grants = await service.list_grants(session, actor, document_id)
+    return next(g for g in grants if g.id == row.id)
+
+
+@router.delete("/{document_id}/access/{grant_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke(document_id: int, grant_id: int, session: DbSession, actor: CurrentActor) -> None:
+    await service.do_revoke(session, actor, document_id, grant_id)
+
+
+@router.get("/{document_id}/state", response_class=Response)
+async def get_state(document_id: int, session: DbSession, actor: CurrentActor) -> Response:
+    """The whole Yjs state as one update (application/octet-stream), for offline readers."""
+    await access_document(session, actor, document_id)
+    return Response(await store.state(session, document_id), media_type="application/octet-stream")
+
+
+@router.get("/{document_id}/export", response_class=Response)
+async def export(
+    document_id: int,
+    session: DbSession,
+    actor: CurrentActor,
+    format: Annotated[str, Query(pattern="^(markdown|html|text)$")] = "markdown",
+) -> Response:
+    body, media_type = await service.export(session, actor, document_id, format)
+    document, _ = await access_document(session, actor, document_id)
+    ext = {"markdown": "md", "html": "html", "text": "txt"}[format]
+    filename = quote(f"{document.title or 'document'}.{ext}")
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
+    )
