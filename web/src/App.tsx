@@ -14,6 +14,7 @@ const NotificationsPage = lazy(() => import('./features/notify/NotificationsPage
 const NotifySettingsPage = lazy(() => import('./features/notify/NotifySettingsPage'));
 const ImPage = lazy(() => import('./features/im/ImPage'));
 const ImJoinPage = lazy(() => import('./features/im/JoinPage'));
+const CalendarPage = lazy(() => import('./features/calendar/CalendarPage'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -47,6 +48,8 @@ export function App() {
           <Route path="/im" element={<ImPage />} />
           <Route path="/im/:conversationId" element={<ImPage />} />
           <Route path="/im/join/:token" element={<ImJoinPage />} />
+          <Route path="/calendar" element={<CalendarPage />} />
+          <Route path="/calendar/events/:eventId" element={<CalendarPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/settings/notifications" element={<NotifySettingsPage />} />
           {NAV_ITEMS.filter((item) => !item.ready).map((item) => (
