@@ -125,8 +125,8 @@ def test_assistant_suggests_warsaw_and_beijing_slots_in_english(
     page.evaluate(
         """async () => {
             const csrf = document.cookie.split('; ').find(c => c.startsWith('tongban_csrf='))?.split('=')[1];
-            await fetch('/api/me', {method: 'PATCH', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
-                                    body: JSON.stringify({locale: 'en-US'})});
+            const headers = {'Content-Type': 'application/json', 'X-CSRF-Token': csrf};
+            await fetch('/api/me', {method: 'PATCH', headers, body: JSON.stringify({locale: 'en-US'})});
         }"""
     )
     page.reload()
