@@ -25,6 +25,7 @@ const ApprovalSubmitPage = lazy(() => import('./features/approvals/SubmitPage'))
 const ApprovalTemplatesPage = lazy(() => import('./features/approvals/TemplatesPage'));
 const ApprovalDesignerPage = lazy(() => import('./features/approvals/DesignerPage'));
 const DocsPage = lazy(() => import('./features/docs/DocsPage'));
+const CalendarPage = lazy(() => import('./features/calendar/CalendarPage'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -65,6 +66,8 @@ export function App() {
           <Route path="/approvals/templates/:templateId" element={<ApprovalDesignerPage />} />
           <Route path="/docs" element={<DocsPage />} />
           <Route path="/docs/:docId" element={<DocsPage />} />
+          <Route path="/calendar" element={<CalendarPage />} />
+          <Route path="/calendar/events/:eventId" element={<CalendarPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/forms" element={<FormsHome />} />
           <Route path="/forms/fill/:formId" element={<FormsFillPage />} />

@@ -2,7 +2,7 @@
 
 Revision ID: adf9684fd16d
 Revises: de374c8af784
-Create Date: 2026-12-02 07:27:15.591180
+Create Date: 2026-12-02 07:13:58.607482
 """
 
 from collections.abc import Sequence
