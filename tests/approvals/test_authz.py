@@ -111,6 +111,10 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Call]] = {
     ),
     ("GET", "/api/approvals/counts"): (signed_in(), lambda c, w: c.get("/api/approvals/counts")),
     ("GET", "/api/approvals/requests/{request_id}"): (readers(), lambda c, w: c.get(req(w))),
+    ("POST", "/api/approvals/requests/{request_id}/read"): (
+        readers(204),
+        lambda c, w: c.post(req(w, "/read")),
+    ),
     ("GET", "/api/approvals/requests/{request_id}/record.pdf"): (
         readers(),
         lambda c, w: c.get(req(w, "/record.pdf")),

@@ -381,3 +381,59 @@ async def test_photos_are_checked_and_shared_with_the_owner(as_person: Any, coun
     )
     assert r.status_code == 201, r.text
     assert (await tao.get(f"/api/files/{photo['id']}")).status_code == 200
+
+
+def xlsx(rows: list[list[Any]]) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_excel_import_dry_run_reports_each_row_and_all_or_nothing(
+    as_person: Any, county: dict[str, Any], db: Database
+) -> None:
+    tao = await as_person(county["tao"])
+    app = (await tao.post("/api/forms/apps", json={"name": "导入"})).json()
+    fields = [
+        {"key": "town", "type": "department", "label": {"zh": "乡镇", "en": "Township"}, "required": True},
+        {
+            "key": "crop",
+            "type": "select",
+            "label": {"zh": "作物", "en": "Crop"},
+            "options": [{"value": "rice", "label": {"zh": "水稻", "en": "Rice"}}],
+        },
+        {"key": "area", "type": "number", "label": {"zh": "面积", "en": "Area"}, "min": 0},
+    ]
+    form = (
+        await tao.post(
+            f"/api/forms/apps/{app['id']}/forms", json={"name": "表", "schema": {"fields": fields}}
+        )
+    ).json()
+    await tao.post(f"/api/forms/forms/{form['id']}/publish")
+    url = f"/api/forms/forms/{form['id']}/import.xlsx"
+    bad = xlsx(
+        [["乡镇", "作物", "面积"], ["海口镇", "水稻", 12], ["无此镇", "水稻", 1], ["沙埕镇", "玉米", -3]]
+    )
+    r = await tao.post(url, params={"dry_run": "true"}, files={"file": ("a.xlsx", bad)})
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["imported"] == 0 and report["rows"] == 3
+    assert [(e["row"], [f["field"] for f in e["fields"]]) for e in report["errors"]] == [
+        (3, ["values.town"]),
+        (4, ["values.crop", "values.area"]),
+    ]
+    r = await tao.post(url, files={"file": ("a.xlsx", bad)})
+    assert r.status_code == 422 and r.json()["code"] == "form_import_failed"
+    assert len(r.json()["report"]["errors"]) == 2
+    async with db.transaction() as session:
+        assert (await session.execute(select(func.count()).select_from(Submission))).scalar_one() == 0
+    good = xlsx([["Township", "Crop", "Area"], ["海口镇", "Rice", 12], ["沙埕镇", "水稻", 3.5]])
+    r = await tao.post(url, files={"file": ("b.xlsx", good)})
+    assert r.status_code == 200 and r.json()["imported"] == 2
+    stats = (await tao.get(f"/api/forms/forms/{form['id']}/stats", params={"measure": ["sum:area"]})).json()
+    assert stats["totals"] == [15.5]
+    r = await tao.post(url, files={"file": ("c.xlsx", b"not a workbook")})
+    assert r.status_code == 422 and r.json()["fields"][0]["field"] == "body.file"

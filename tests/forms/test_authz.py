@@ -85,6 +85,20 @@ def values(w: World) -> dict[str, Any]:
     return disaster_values(w.town.id, [("rice", 10, 5000)])
 
 
+def _workbook() -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["乡镇", "备注"])
+    book.active.append(["海口镇", "补录"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+IMPORT_XLSX = _workbook()
 FIELDS = [{"key": "n", "type": "number", "label": {"zh": "数量"}}]
 
 MATRIX: dict[tuple[str, str], tuple[dict[str, int], Call]] = {
@@ -157,6 +171,12 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Call]] = {
     ("GET", "/api/forms/forms/{form_id}/export.xlsx"): (
         form_readers(),
         lambda c, w: c.get(form(w, "/export.xlsx")),
+    ),
+    ("POST", "/api/forms/forms/{form_id}/import.xlsx"): (
+        form_managers(),
+        lambda c, w: c.post(
+            form(w, "/import.xlsx"), params={"dry_run": "true"}, files={"file": ("a.xlsx", IMPORT_XLSX)}
+        ),
     ),
     # ---- collection tasks ----
     ("POST", "/api/forms/forms/{form_id}/tasks"): (

@@ -147,6 +147,13 @@ async def get_request(request_id: int, session: DbSession, actor: CurrentActor) 
     return await reads.request_read(session, actor, request_id)
 
 
+@router.post("/requests/{request_id}/read", status_code=status.HTTP_204_NO_CONTENT)
+async def mark_read(request_id: int, session: DbSession, actor: CurrentActor) -> Response:
+    """Clears the request from my unread CC count."""
+    await reads.mark_read(session, actor, request_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.get(
     "/requests/{request_id}/record.pdf",
     response_class=Response,

@@ -266,16 +266,6 @@ async def request_read(session: AsyncSession, actor: Actor, request_id: int) -> 
     def node_name(node_id: str | None) -> str:
         return _label(nodes[node_id]["name"]) if node_id in nodes else ""
 
-    if actor.person_id in cc_ids:
-        cc_row = (
-            await session.execute(
-                select(ApprovalCc).where(
-                    ApprovalCc.request_id == request.id, ApprovalCc.person_id == actor.person_id
-                )
-            )
-        ).scalar_one()
-        if cc_row.read_at is None:
-            cc_row.read_at = utcnow()
     summary = (await _summaries(session, [request]))[0]
     mine = next((t for t in tasks if t.assignee_id == actor.person_id and t.status == "open"), None)
     summary.my_task_id = mine.id if mine else None
@@ -334,3 +324,17 @@ async def request_read(session: AsyncSession, actor: Actor, request_id: int) -> 
             if mine is not None and p.id in {n["id"] for n in returnable(request, mine.node_id)}
         ],
     )
+
+
+async def mark_read(session: AsyncSession, actor: Actor, request_id: int) -> None:
+    """A CC recipient has seen the request (a write, so not done inside the GET)."""
+    request = await access_request(session, actor, request_id)
+    row = (
+        await session.execute(
+            select(ApprovalCc).where(
+                ApprovalCc.request_id == request.id, ApprovalCc.person_id == actor.person_id
+            )
+        )
+    ).scalar_one_or_none()
+    if row is not None and row.read_at is None:
+        row.read_at = utcnow()

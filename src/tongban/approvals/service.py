@@ -156,7 +156,7 @@ async def _new_version(
         template_id=template.id,
         number=template.version_count,
         schema=data.schema_.model_dump(mode="json", exclude_defaults=True),
-        flow=data.flow.model_dump(mode="json", exclude_defaults=True),
+        flow=data.flow.model_dump(mode="json", exclude_none=True),
         created_by=actor.person_id,
     )
     session.add(version)

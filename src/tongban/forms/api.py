@@ -6,12 +6,12 @@ import json
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
 from tongban.auth.deps import CurrentActor
 from tongban.core.deps import DbSession
-from tongban.core.errors import Invalid
-from tongban.forms import export, service, stats, submissions, tasks, templates
+from tongban.core.errors import AppError, Invalid
+from tongban.forms import export, importer, service, stats, submissions, tasks, templates
 from tongban.forms.schema import FormSchema
 from tongban.forms.schemas import (
     AppCreate,
@@ -257,6 +257,48 @@ async def export_form(
         media_type=XLSX,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
     )
+
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
+@router.post(
+    "/forms/{form_id}/import.xlsx",
+    response_model=importer.FormImportReport,
+    responses={
+        422: {"description": "A real import found bad rows: `report` lists them; nothing was stored."}
+    },
+)
+async def import_form(
+    form_id: int,
+    file: Annotated[UploadFile, File(description="XLSX whose first row holds field labels, at most 10 MB")],
+    session: DbSession,
+    actor: CurrentActor,
+    dry_run: bool = False,
+) -> Any:
+    """Rows of a spreadsheet as submissions (managers), all or nothing.
+
+    A dry run answers 200 with every bad row and stores nothing. A real import answers 200 when
+    every row was stored, or 422 `{"code": "form_import_failed", "message", "report"}` and stores none.
+    """
+    data = await file.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise AppError("payload_too_large", status_code=413, limit="10 MB")
+    report = await importer.import_xlsx(session, actor, form_id, data, dry_run=dry_run)
+    if report.errors and not dry_run:
+        raise ImportFailed(report)
+    return report
+
+
+class ImportFailed(AppError):
+    status_code = 422
+
+    def __init__(self, report: importer.FormImportReport) -> None:
+        super().__init__("form_import_failed", count=len(report.errors))
+        self.report = report
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "report": self.report.model_dump(mode="json")}
 
 
 # ---- collection tasks --------------------------------------------------------------------------

@@ -135,6 +135,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/approvals/requests/{request_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Read
+         * @description Clears the request from my unread CC count.
+         */
+        post: operations["mark_read_api_approvals_requests__request_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/approvals/requests/{request_id}/record.pdf": {
         parameters: {
             query?: never;
@@ -1389,6 +1409,29 @@ export interface paths {
         get: operations["export_form_api_forms_forms__form_id__export_xlsx_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/forms/forms/{form_id}/import.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Form
+         * @description Rows of a spreadsheet as submissions (managers), all or nothing.
+         *
+         *     A dry run answers 200 with every bad row and stores nothing. A real import answers 200 when
+         *     every row was stored, or 422 `{"code": "form_import_failed", "message", "report"}` and stores none.
+         */
+        post: operations["import_form_api_forms_forms__form_id__import_xlsx_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2963,6 +3006,14 @@ export interface components {
              */
             file: string;
         };
+        /** Body_import_form_api_forms_forms__form_id__import_xlsx_post */
+        Body_import_form_api_forms_forms__form_id__import_xlsx_post: {
+            /**
+             * File
+             * @description XLSX whose first row holds field labels, at most 10 MB
+             */
+            file: string;
+        };
         /** Body_import_org_api_org_import_post */
         Body_import_org_api_org_import_post: {
             /**
@@ -3994,6 +4045,28 @@ export interface components {
              * @enum {string}
              */
             role: "manage" | "view_all" | "view_dept" | "submit";
+        };
+        /** FormImportReport */
+        FormImportReport: {
+            /** Columns */
+            columns: string[];
+            /** Dry Run */
+            dry_run: boolean;
+            /** Errors */
+            errors: components["schemas"]["FormImportRowError"][];
+            /** Imported */
+            imported: number;
+            /** Rows */
+            rows: number;
+        };
+        /** FormImportRowError */
+        FormImportRowError: {
+            /** Fields */
+            fields: {
+                [key: string]: string;
+            }[];
+            /** Row */
+            row: number;
         };
         /** FormRead */
         FormRead: {
@@ -5784,6 +5857,35 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RequestRead"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    mark_read_api_approvals_requests__request_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -8529,6 +8631,41 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    import_form_api_forms_forms__form_id__import_xlsx_post: {
+        parameters: {
+            query?: {
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_form_api_forms_forms__form_id__import_xlsx_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormImportReport"];
+                };
+            };
+            /** @description A real import found bad rows: `report` lists them; nothing was stored. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

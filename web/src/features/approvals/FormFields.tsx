@@ -38,7 +38,7 @@ export function FormFields({ schema }: { schema: FormSchema }) {
 }
 
 function FieldInput({ field, value, onChange, id }: { field: FormField; value?: unknown; onChange?: (v: unknown) => void; id?: string }) {
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation();
   const set = (v: unknown) => onChange?.(v);
   switch (field.type) {
     case 'textarea':
@@ -66,8 +66,8 @@ function FieldInput({ field, value, onChange, id }: { field: FormField; value?: 
       const [start, end] = (value as string[] | undefined) ?? ['', ''];
       return (
         <Space.Compact style={{ width: '100%' }}>
-          <Input id={id} type="date" value={start} onChange={(e) => set([e.target.value, end])} aria-label="start" />
-          <Input type="date" value={end} onChange={(e) => set([start, e.target.value])} aria-label="end" />
+          <Input id={id} type="date" value={start} onChange={(e) => set([e.target.value, end])} aria-label={t('approvals.dateStart')} />
+          <Input type="date" value={end} onChange={(e) => set([start, e.target.value])} aria-label={t('approvals.dateEnd')} data-testid={`${id ?? field.key}-end`} />
         </Space.Compact>
       );
     }

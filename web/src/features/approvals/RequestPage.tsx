@@ -1,11 +1,12 @@
 import { ArrowLeftOutlined, FilePdfOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Dropdown, Result, Spin, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { isApiError } from '../../api/client';
 import { useIsMobile } from '../../shell/useIsMobile';
+import { useMe } from '../auth/useMe';
 import { ActionSheet, type ActionKind } from './ActionSheet';
 import { approvalKeys, approvalsApi, type RequestRead } from './api';
 import { FlowView } from './FlowView';
@@ -36,6 +37,12 @@ export default function RequestPage() {
   const [sheet, setSheet] = useState<ActionKind | null>(null);
   useApprovalEvents();
   const query = useQuery({ queryKey: approvalKeys.request(id), queryFn: () => approvalsApi.request(id) });
+  const me = useMe();
+  const isCc = !!query.data?.cc.some((p) => p.id === me.data?.id);
+  useEffect(() => {
+    if (!isCc) return;
+    void approvalsApi.markRead(id).then(() => queryClient.invalidateQueries({ queryKey: approvalKeys.counts }));
+  }, [isCc, id, queryClient]);
   const own = useMutation({
     mutationFn: async (what: 'withdraw' | 'urge'): Promise<unknown> =>
       what === 'withdraw' ? approvalsApi.withdraw(id) : approvalsApi.urge(id),

@@ -67,6 +67,7 @@ export function SignaturePad({ ref, onChange }: { ref?: Ref<SignaturePadHandle>;
       <canvas
         ref={canvas}
         data-testid="signature-pad"
+        data-empty={empty}
         aria-label={t('approvals.signature.area')}
         style={{
           width: '100%',

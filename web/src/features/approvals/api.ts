@@ -108,6 +108,7 @@ export const approvalsApi = {
     api.post<RequestRead>(`${t(task)}/transfer`, body),
   addSigner: (task: number, body: ActionBody & { person_id: number; position: 'before' | 'after' }) =>
     api.post<RequestRead>(`${t(task)}/add-signer`, body),
+  markRead: (id: number) => api.post<void>(`${r(id)}/read`),
   recordUrl: (id: number) => `${r(id)}/record.pdf`,
 };
 
