@@ -195,6 +195,7 @@ class Relay:
         self._pending: list[Pending] = []
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[None]] = set()
         self._process = uuid.uuid4().bytes
         self._redis: Any = None
         self._channel = f"{settings.redis_prefix}:docs".encode()
@@ -251,6 +252,10 @@ class Relay:
                 self._remote(room, kind, data)
             self.rooms[document_id] = room
             future.set_result(room)
+            if rows >= store.COMPACT_AFTER:  # a long log (an old document, a crash): fold it now
+                room.log_rows = 0
+                self._background.add(task := asyncio.create_task(self._compact(document_id)))
+                task.add_done_callback(self._background.discard)
             return room
         except BaseException as exc:
             future.set_exception(exc)
