@@ -63,6 +63,7 @@ bench: deps web
 	$(UV) run --frozen python -m bench.im_search
 	$(UV) run --frozen python -m bench.forms
 	$(UV) run --frozen python -m bench.calendar
+	$(UV) run --frozen python -m bench.docs
 
 clean:
 	rm -rf .venv web/node_modules src/tongban/web_dist .mypy_cache .ruff_cache .pytest_cache test-artifacts
