@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -121,9 +122,20 @@ def test_deep_link_needs_sign_in_and_returns(
     expect(page.get_by_test_id("people-list")).to_be_visible()
 
 
-# Known: other capabilities' e2e tests (calendar J1 invitations) notify the same demo people on the
-# shared e2e server, so the unread count depends on test order. Fix: give this test its own person.
-@pytest.mark.xfail(reason="unread count depends on other e2e tests notifying the same person", strict=False)
+def _leave_only_the_welcome_unread(server: str, username: str) -> None:
+    """Other capabilities' e2e tests (calendar invitations, approvals) notify the same demo people on
+    the shared server; reading theirs first makes the welcome the one unread notification whatever
+    order the tests ran in."""
+    with httpx.Client(base_url=server) as http:
+        http.post("/api/auth/login", json={"login": username, "password": DEMO_PASSWORD}).raise_for_status()
+        csrf = {"X-CSRF-Token": http.cookies.get("tongban_csrf") or ""}
+        unread = http.get("/api/notify/notifications", params={"unread_only": True, "limit": 100})
+        for item in unread.raise_for_status().json()["items"]:
+            if item["title"] != "欢迎使用通办":
+                http.post(f"/api/notify/notifications/{item['id']}/read", headers=csrf).raise_for_status()
+        http.post("/api/auth/logout", headers=csrf)
+
+
 @pytest.mark.parametrize(("viewport", "username"), [("desktop", "hanxue"), ("phone", "tangwei")])
 def test_bell_shows_the_welcome_and_marks_it_read(
     server: str,
@@ -134,6 +146,7 @@ def test_bell_shows_the_welcome_and_marks_it_read(
     username: str,
 ) -> None:
     reset_locale(username)
+    _leave_only_the_welcome_unread(server, username)
     _, page = open_browser(viewport)
     page.goto(f"{server}/login")
     sign_in(page, username)
