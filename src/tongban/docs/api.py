@@ -144,11 +144,12 @@ async def export(
     document_id: int,
     session: DbSession,
     actor: CurrentActor,
-    format: Annotated[str, Query(pattern="^(markdown|html|text)$")] = "markdown",
+    format: Annotated[str, Query(pattern="^(markdown|html|text|docx|pdf)$")] = "markdown",
 ) -> Response:
+    """The document as a file to download: Markdown, HTML, plain text, Word or PDF."""
     body, media_type = await service.export(session, actor, document_id, format)
     document, _ = await access_document(session, actor, document_id)
-    ext = {"markdown": "md", "html": "html", "text": "txt"}[format]
+    ext = {"markdown": "md", "html": "html", "text": "txt", "docx": "docx", "pdf": "pdf"}[format]
     filename = quote(f"{document.title or 'document'}.{ext}")
     return Response(
         body,

@@ -1016,7 +1016,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export */
+        /**
+         * Export
+         * @description The document as a file to download: Markdown, HTML, plain text, Word or PDF.
+         */
         get: operations["export_api_docs__document_id__export_get"];
         put?: never;
         post?: never;

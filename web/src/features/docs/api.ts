@@ -1,6 +1,8 @@
 import { api } from '../../api/client';
 import type { CommentRead, DiffLine, DocumentRead, GrantRead, GrantRole, Scope, VersionRead } from './types';
 
+export type ExportFormat = 'markdown' | 'html' | 'text' | 'docx' | 'pdf';
+
 export const docsKeys = {
   all: ['docs'] as const,
   list: (scope: Scope, parentId?: number | null, q?: string) => ['docs', 'list', scope, parentId ?? null, q ?? ''] as const,
@@ -53,7 +55,7 @@ export const docsApi = {
   versionState: (id: number, versionId: number) => bytes(`${d(id)}/versions/${versionId}/state`),
   diff: (id: number, versionId: number) => api.get<DiffLine[]>(`${d(id)}/versions/${versionId}/diff`),
   restore: (id: number, versionId: number) => api.post<void>(`${d(id)}/versions/${versionId}/restore`),
-  exportUrl: (id: number, format: 'markdown' | 'html' | 'text') => `${d(id)}/export?format=${format}`,
+  exportUrl: (id: number, format: ExportFormat) => `${d(id)}/export?format=${format}`,
 };
 
 /** The socket base for y-websocket: the provider appends "/<room>" (the document id). */
