@@ -1,5 +1,5 @@
 import { api } from '../../api/client';
-import type { CommentRead, DiffLine, DocumentRead, GrantRead, GrantRole, Scope, VersionRead } from './types';
+import type { CommentRead, DiffLine, DocSearchHit, DocumentRead, GrantRead, GrantRole, Scope, VersionRead } from './types';
 
 export type ExportFormat = 'markdown' | 'html' | 'text' | 'docx' | 'pdf';
 
@@ -24,6 +24,7 @@ async function bytes(path: string): Promise<Uint8Array> {
 export const docsApi = {
   list: (scope: Scope, parentId?: number | null, q?: string) =>
     api.get<DocumentRead[]>('/api/docs', { query: { scope, parent_id: parentId ?? undefined, q } }),
+  search: (q: string) => api.get<DocSearchHit[]>('/api/docs/search', { query: { q } }),
   create: (title: string, parentId?: number | null) =>
     api.post<DocumentRead>('/api/docs', { title, parent_id: parentId ?? null }),
   importFile: (file: File) => {
