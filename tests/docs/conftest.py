@@ -1,6 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -54,3 +59,21 @@ async def _fresh_rooms(request: pytest.FixtureRequest):
         relay = request.getfixturevalue("app").state.docs_relay
         await asyncio.sleep(0.05)  # let closing sockets leave their rooms
         relay.rooms.clear()
+
+
+@pytest.fixture
+def install(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A migrated installation with the demo organisation, for tests that run `tongban serve`."""
+    env = {
+        **os.environ,
+        "TONGBAN_DATA_DIR": str(tmp_path),
+        "TONGBAN_DATABASE_URL": "",
+        "TONGBAN_REDIS_URL": "",
+        "TONGBAN_ARGON2_TIME_COST": "1",
+        "TONGBAN_ARGON2_MEMORY_KIB": "1024",
+        "TONGBAN_LOG_LEVEL": "WARNING",
+    }
+    cli = [sys.executable, "-m", "tongban.cli"]
+    subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
+    yield env

@@ -97,6 +97,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Call]] = {
         lambda c, w: c.delete(d(w, f"/access/{w.grant['id']}")),
     ),
     ("GET", "/api/docs/{document_id}/state"): (readers(), lambda c, w: c.get(d(w, "/state"))),
+    ("GET", "/api/docs/search"): (signed_in(), lambda c, w: c.get("/api/docs/search", params={"q": "周报"})),
     ("GET", "/api/docs/{document_id}/export"): (readers(), lambda c, w: c.get(d(w, "/export"))),
     # ---- version history ----
     ("GET", "/api/docs/{document_id}/versions"): (readers(), lambda c, w: c.get(d(w, "/versions"))),

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -23,23 +21,6 @@ from tests.conftest import free_port
 from tests.docs.yclient import YClient
 
 PASSWORD = "tongban-demo"
-
-
-@pytest.fixture
-def install(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = {
-        **os.environ,
-        "TONGBAN_DATA_DIR": str(tmp_path),
-        "TONGBAN_DATABASE_URL": "",
-        "TONGBAN_REDIS_URL": "",
-        "TONGBAN_ARGON2_TIME_COST": "1",
-        "TONGBAN_ARGON2_MEMORY_KIB": "1024",
-        "TONGBAN_LOG_LEVEL": "WARNING",
-    }
-    cli = [sys.executable, "-m", "tongban.cli"]
-    subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
-    yield env
 
 
 def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:

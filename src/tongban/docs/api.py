@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from tongban.auth.deps import CurrentActor
 from tongban.core.deps import DbSession
 from tongban.docs import cards as _cards  # noqa: F401 - registers the "doc" card type
-from tongban.docs import comments, service, store, versions
+from tongban.docs import comments, search, service, store, versions
 from tongban.docs.access import access_document
 from tongban.docs.imports import read_upload
 from tongban.docs.schemas import (
@@ -20,6 +20,7 @@ from tongban.docs.schemas import (
     CommentUpdate,
     DiffLine,
     DocGrantRead,
+    DocSearchHit,
     DocumentCreate,
     DocumentRead,
     DocumentUpdate,
@@ -49,6 +50,15 @@ async def list_documents(
     """My documents (or one page's sub-pages), shared with me, recent, starred; `q` filters."""
     documents = await service.list_documents(session, actor, scope, parent_id, q.strip())
     return await service.render(session, actor, documents)
+
+
+@router.get("/search", response_model=list[DocSearchHit])
+async def search_documents(
+    session: DbSession, actor: CurrentActor, q: Annotated[str, Query(min_length=1, max_length=200)]
+) -> list[DocSearchHit]:
+    """Documents whose title or text holds every term (substring, Latin case ignored), among
+    those I may read; newest first, with a highlighted snippet."""
+    return await search.search_documents(session, actor, q)
 
 
 @router.post("", response_model=DocumentRead, status_code=status.HTTP_201_CREATED)
@@ -144,11 +154,12 @@ async def export(
     document_id: int,
     session: DbSession,
     actor: CurrentActor,
-    format: Annotated[str, Query(pattern="^(markdown|html|text)$")] = "markdown",
+    format: Annotated[str, Query(pattern="^(markdown|html|text|docx|pdf)$")] = "markdown",
 ) -> Response:
+    """The document as a file to download: Markdown, HTML, plain text, Word or PDF."""
     body, media_type = await service.export(session, actor, document_id, format)
     document, _ = await access_document(session, actor, document_id)
-    ext = {"markdown": "md", "html": "html", "text": "txt"}[format]
+    ext = {"markdown": "md", "html": "html", "text": "txt", "docx": "docx", "pdf": "pdf"}[format]
     filename = quote(f"{document.title or 'document'}.{ext}")
     return Response(
         body,

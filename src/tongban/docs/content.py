@@ -334,7 +334,7 @@ def from_markdown(source: str) -> list[Node]:
             stack[-1]["content"].append(code)
         elif tok.type == "hr":
             stack[-1]["content"].append({"type": "horizontalRule", "attrs": {}, "content": []})
-    _tasks(root)
+    checklists(root)
     return list(root["content"])
 
 
@@ -371,10 +371,10 @@ def _md_inline_tokens(children: list[Any]) -> list[Node]:
     return out
 
 
-def _tasks(node: Node) -> None:
+def checklists(node: Node) -> None:
     """GitHub-style "- [ ] item" lists become check lists."""
     for child in node.get("content") or []:
-        _tasks(child)
+        checklists(child)
     if node.get("type") != "bulletList":
         return
     items = node.get("content") or []
@@ -384,10 +384,10 @@ def _tasks(node: Node) -> None:
         texts = first.get("content") or []
         if not texts or texts[0].get("type") != "text":
             return None
-        m = re.match(r"^\[( |x|X)\] ?", texts[0]["text"])
+        m = re.match(r"^(?:\[( |x|X)\]|([☐☑☒])) ?", texts[0]["text"])
         if m is None:
             return None
-        return m.group(1).lower() == "x"
+        return (m.group(1) or "").lower() == "x" or m.group(2) in ("☑", "☒")
 
     checks = [box(i) for i in items]
     if not items or any(c is None for c in checks):
@@ -396,8 +396,10 @@ def _tasks(node: Node) -> None:
     for item, checked in zip(items, checks, strict=True):
         item["type"] = "taskItem"
         item["attrs"] = {"checked": bool(checked)}
-        first = item["content"][0]["content"][0]
-        first["text"] = re.sub(r"^\[( |x|X)\] ?", "", first["text"])
+        texts = item["content"][0]["content"]
+        texts[0]["text"] = re.sub(r"^(?:\[( |x|X)\]|([☐☑☒])) ?", "", texts[0]["text"])
+        if not texts[0]["text"]:
+            del texts[0]  # the box was a run of its own (Word)
 
 
 # ---- HTML → tree (sanitising: only the editor's own nodes and marks survive) -----------------

@@ -45,6 +45,11 @@ class DocumentRead(BaseModel):
     updated_at: dt.datetime
 
 
+class DocSearchHit(BaseModel):
+    document: DocumentRead
+    snippet: str  # around the first match; matches wrapped in \u0002…\u0003 (as message search)
+
+
 class GrantCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

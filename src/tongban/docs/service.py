@@ -7,6 +7,7 @@ and announced to open editors after commit.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tongban.core.db import on_commit, utcnow
 from tongban.core.errors import Invalid
 from tongban.core.permissions import Actor
-from tongban.docs import content, store
+from tongban.docs import content, exports, store
 from tongban.docs.access import access_document, at_least, readable_documents, role_of
 from tongban.docs.models import DocAccess, DocMark, Document
 from tongban.docs.schemas import (
@@ -278,11 +279,20 @@ async def do_revoke(session: AsyncSession, actor: Actor, document_id: int, grant
 # ---- content in and out ------------------------------------------------------------------------
 
 
-async def export(session: AsyncSession, actor: Actor, document_id: int, fmt: str) -> tuple[str, str]:
-    """The document as Markdown, HTML or plain text: (body, media type)."""
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+async def export(session: AsyncSession, actor: Actor, document_id: int, fmt: str) -> tuple[str | bytes, str]:
+    """The document as Markdown, HTML, plain text, Word or PDF: (body, media type), built from
+    the stored Yjs state (what every editor has been acknowledged)."""
     document, _ = await access_document(session, actor, document_id)
     doc, _ = await store.load(session, document_id)
     tree = content.to_tree(doc)
+    if fmt == "docx":
+        return exports.to_docx(tree, document.title), DOCX_TYPE
+    if fmt == "pdf":
+        # Font parsing and layout take about a second of CPU: off the event loop.
+        return await asyncio.to_thread(exports.to_pdf, tree, document.title), "application/pdf"
     if fmt == "markdown":
         return content.to_markdown(tree), "text/markdown; charset=utf-8"
     if fmt == "html":

@@ -890,6 +890,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/docs/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Documents
+         * @description Documents whose title or text holds every term (substring, Latin case ignored), among
+         *     those I may read; newest first, with a highlighted snippet.
+         */
+        get: operations["search_documents_api_docs_search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/docs/{document_id}": {
         parameters: {
             query?: never;
@@ -1016,7 +1037,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export */
+        /**
+         * Export
+         * @description The document as a file to download: Markdown, HTML, plain text, Word or PDF.
+         */
         get: operations["export_api_docs__document_id__export_get"];
         put?: never;
         post?: never;
@@ -3613,6 +3637,12 @@ export interface components {
              * @enum {string}
              */
             role: "editor" | "commenter" | "viewer";
+        };
+        /** DocSearchHit */
+        DocSearchHit: {
+            document: components["schemas"]["DocumentRead"];
+            /** Snippet */
+            snippet: string;
         };
         /** DocumentCreate */
         DocumentCreate: {
@@ -7477,6 +7507,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_documents_api_docs_search_get: {
+        parameters: {
+            query: {
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocSearchHit"][];
                 };
             };
             /** @description Validation Error */

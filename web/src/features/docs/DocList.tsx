@@ -9,6 +9,8 @@ import { useIsMobile } from '../../shell/useIsMobile';
 import { docsApi, docsKeys } from './api';
 import type { DocumentRead, Scope } from './types';
 
+type Row = DocumentRead & { snippet?: string };
+
 const SCOPES: Scope[] = ['mine', 'shared', 'recent', 'starred'];
 
 export function DocList() {
@@ -19,7 +21,13 @@ export function DocList() {
   const queryClient = useQueryClient();
   const [scope, setScope] = useState<Scope>('mine');
   const [q, setQ] = useState('');
-  const list = useQuery({ queryKey: docsKeys.list(scope, null, q), queryFn: () => docsApi.list(scope, null, q) });
+  const [typed, setTyped] = useState('');
+  // With a query, search all I may read (title and text) instead of filtering one scope.
+  const list = useQuery({
+    queryKey: q ? [...docsKeys.all, 'search', q] : docsKeys.list(scope, null, ''),
+    queryFn: async (): Promise<Row[]> =>
+      q ? (await docsApi.search(q)).map((hit) => ({ ...hit.document, snippet: hit.snippet })) : docsApi.list(scope, null),
+  });
   const create = useMutation({
     mutationFn: () => docsApi.create(''),
     onSuccess: (doc) => navigate(`/docs/${doc.id}`),
@@ -69,13 +77,24 @@ export function DocList() {
         <div className="docs-scopes">
           <Segmented<Scope>
             value={scope}
-            onChange={setScope}
+            onChange={(value) => {
+              setScope(value);
+              setQ('');
+              setTyped('');
+            }}
             options={SCOPES.map((s) => ({ value: s, label: t(`docs.scope.${s}`) }))}
           />
         </div>
-        <Input.Search allowClear placeholder={t('docs.search')} onSearch={setQ} style={{ maxWidth: isMobile ? undefined : 260 }} />
+        <Input.Search
+          allowClear
+          value={typed}
+          onChange={(e) => {
+            setTyped(e.target.value);
+            if (!e.target.value) setQ('');
+          }}
+          placeholder={t('docs.search')} onSearch={(value) => setQ(value.trim())} data-testid="docs-search" style={{ maxWidth: isMobile ? undefined : 260 }} />
       </div>
-      <List<DocumentRead>
+      <List<Row>
         loading={list.isLoading}
         dataSource={list.data ?? []}
         locale={{ emptyText: <Empty description={t('docs.empty')} /> }}
@@ -108,7 +127,12 @@ export function DocList() {
               description={
                 <span className="docs-list-meta">
                   {doc.owner.name} · {t('docs.updated', { time: when(doc.updated_at) })}
-                  {doc.excerpt && !isMobile ? <span className="docs-list-excerpt"> — {doc.excerpt}</span> : null}
+                  {doc.excerpt && !isMobile && !doc.snippet ? <span className="docs-list-excerpt"> — {doc.excerpt}</span> : null}
+                  {doc.snippet ? (
+                    <span className="docs-search-snippet" data-testid="docs-search-snippet">
+                      {highlight(doc.snippet)}
+                    </span>
+                  ) : null}
                 </span>
               }
             />
@@ -117,4 +141,17 @@ export function DocList() {
       />
     </div>
   );
+}
+
+/** Search snippets mark matches with \u0002…\u0003 (as message search does). */
+function highlight(snippet: string) {
+  return snippet.split('\u0002').map((part, i) => {
+    const [match, rest] = i === 0 ? ['', part] : part.split('\u0003');
+    return (
+      <span key={i}>
+        {match ? <mark>{match}</mark> : null}
+        {rest ?? ''}
+      </span>
+    );
+  });
 }

@@ -14,7 +14,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { useIsMobile } from '../../shell/useIsMobile';
-import { docsApi, docsKeys } from './api';
+import { docsApi, docsKeys, type ExportFormat } from './api';
 import type { ConnectionStatus, Peer } from './CollabEditor';
 import { CommentsPanel } from './CommentsPanel';
 import { errorText } from './errors';
@@ -35,6 +35,8 @@ function uniquePeers(peers: Peer[]): Peer[] {
   const seen = new Set<string>();
   return peers.filter((p) => !seen.has(p.name) && (seen.add(p.name), true));
 }
+
+const EXPORTS: ExportFormat[] = ['docx', 'pdf', 'markdown', 'html', 'text'];
 
 export function DocPage({ id, me }: { id: number; me: { id: number; name: string } }) {
   const { t } = useTranslation();
@@ -91,15 +93,14 @@ export function DocPage({ id, me }: { id: number; me: { id: number; name: string
 
   const menu = {
     items: [
-      { key: 'markdown', label: `${t('docs.menu.export')} · ${t('docs.exportAs.markdown')}` },
-      { key: 'html', label: `${t('docs.menu.export')} · ${t('docs.exportAs.html')}` },
-      { key: 'text', label: `${t('docs.menu.export')} · ${t('docs.exportAs.text')}` },
+      ...EXPORTS.map((f) => ({ key: f, label: `${t('docs.menu.export')} · ${t(`docs.exportAs.${f}`)}` })),
       { type: 'divider' as const },
       { key: 'copy', label: t('docs.menu.copy') },
       ...(d.my_role === 'owner' ? [{ key: 'delete', danger: true, label: t('docs.menu.delete') }] : []),
     ],
     onClick: ({ key }: { key: string }) => {
-      if (key === 'markdown' || key === 'html' || key === 'text') window.location.assign(docsApi.exportUrl(id, key));
+      const format = EXPORTS.find((f) => f === key);
+      if (format) window.location.assign(docsApi.exportUrl(id, format));
       else if (key === 'copy') copy.mutate();
       else if (key === 'delete')
         modal.confirm({

@@ -1,5 +1,7 @@
 import { api } from '../../api/client';
-import type { CommentRead, DiffLine, DocumentRead, GrantRead, GrantRole, Scope, VersionRead } from './types';
+import type { CommentRead, DiffLine, DocSearchHit, DocumentRead, GrantRead, GrantRole, Scope, VersionRead } from './types';
+
+export type ExportFormat = 'markdown' | 'html' | 'text' | 'docx' | 'pdf';
 
 export const docsKeys = {
   all: ['docs'] as const,
@@ -22,6 +24,7 @@ async function bytes(path: string): Promise<Uint8Array> {
 export const docsApi = {
   list: (scope: Scope, parentId?: number | null, q?: string) =>
     api.get<DocumentRead[]>('/api/docs', { query: { scope, parent_id: parentId ?? undefined, q } }),
+  search: (q: string) => api.get<DocSearchHit[]>('/api/docs/search', { query: { q } }),
   create: (title: string, parentId?: number | null) =>
     api.post<DocumentRead>('/api/docs', { title, parent_id: parentId ?? null }),
   importFile: (file: File) => {
@@ -53,7 +56,7 @@ export const docsApi = {
   versionState: (id: number, versionId: number) => bytes(`${d(id)}/versions/${versionId}/state`),
   diff: (id: number, versionId: number) => api.get<DiffLine[]>(`${d(id)}/versions/${versionId}/diff`),
   restore: (id: number, versionId: number) => api.post<void>(`${d(id)}/versions/${versionId}/restore`),
-  exportUrl: (id: number, format: 'markdown' | 'html' | 'text') => `${d(id)}/export?format=${format}`,
+  exportUrl: (id: number, format: ExportFormat) => `${d(id)}/export?format=${format}`,
 };
 
 /** The socket base for y-websocket: the provider appends "/<room>" (the document id). */
