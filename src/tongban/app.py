@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tongban.approvals.api import router as approvals_router
 from tongban.auth.api import router as auth_router
 from tongban.calendar.api import router as calendar_router
+from tongban.calendar.dav import router as caldav_router
 from tongban.core import i18n
 from tongban.core.config import Settings
 from tongban.core.db import Database
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         im_bots_router,
         forms_router,
         calendar_router,
+        caldav_router,
         docs_router,
         approvals_router,
     ):

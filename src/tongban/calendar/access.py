@@ -25,6 +25,8 @@ i18n.register(
         "calendar_event_not_found": ("日程不存在或不可见", "The event does not exist or is not visible"),
         "calendar_default_kept": ("不能删除自己的默认日历", "Your own default calendar cannot be deleted"),
         "calendar_not_invited": ("你不在这个日程的参与人中", "You are not invited to this event"),
+        "calendar_default_name": ("我的日历", "My calendar"),
+        "calendar_default_name_of": ("{name}的日历", "{name}’s calendar"),
         "calendar_room_busy": (
             "会议室「{room}」在 {when} 已被「{title}」占用",
             "Room “{room}” is already booked at {when} by “{title}”",
@@ -127,6 +129,16 @@ async def access_calendar(session: AsyncSession, actor: Actor, calendar_id: int,
     return calendar
 
 
+def display_name(calendar: Calendar, viewer_id: int, owner_name: str = "") -> str:
+    """A calendar's name for one viewer, in their language (set by the request's locale):
+    a default calendar is "My calendar" to its owner and "<owner>'s calendar" to the others."""
+    if calendar.name or not calendar.is_default:
+        return calendar.name
+    if calendar.owner_id == viewer_id or not owner_name:
+        return i18n.t("calendar_default_name")
+    return i18n.t("calendar_default_name_of", name=owner_name)
+
+
 async def default_calendar(session: AsyncSession, actor: Actor) -> Calendar:
     """The caller's own calendar, made the first time it is needed."""
     return await default_calendar_of(session, actor.person_id, actor.locale)
@@ -142,7 +154,8 @@ async def default_calendar_of(session: AsyncSession, person_id: int, locale: i18
         # Busy times are visible to colleagues by default, as in DingTalk and Outlook, so the
         # scheduling assistant works; details stay private until shared.
         row = Calendar(
-            name="我的日历" if locale == "zh-CN" else "My calendar",
+            # No stored name: `display_name` renders it in each viewer's own language.
+            name="",
             owner_id=person_id,
             is_default=True,
             org_level="freebusy",

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.calendar import checks, invites
 from tongban.calendar import recurrence as rec
-from tongban.calendar.access import access_calendar, at_least, default_calendar, level_on
+from tongban.calendar.access import access_calendar, at_least, default_calendar, display_name, level_on
 from tongban.calendar.models import SHORT_SPAN, Attendee, Calendar, Event, Room
 from tongban.calendar.reminders import schedule_reminder
 from tongban.calendar.schemas import (
@@ -142,8 +142,11 @@ async def event_read(session: AsyncSession, actor: Actor, event: Event) -> Event
     series_id = event.parent_id or event.id
     rows = (await session.execute(select(Attendee).where(Attendee.event_id == series_id))).all()
     attendees = [r[0] for r in rows]
-    names = await org.names_of(session, [a.person_id for a in attendees] + [event.organizer_id or 0])
     calendar = await session.get(Calendar, event.calendar_id)
+    names = await org.names_of(
+        session,
+        [a.person_id for a in attendees] + [event.organizer_id or 0, calendar.owner_id if calendar else 0],
+    )
     room = await session.get(Room, event.room_id) if event.room_id else None
     level = await level_on(session, actor, event.calendar_id)
     mine = next((a.status for a in attendees if a.person_id == actor.person_id), None)
@@ -151,7 +154,9 @@ async def event_read(session: AsyncSession, actor: Actor, event: Event) -> Event
         id=event.id,
         uid=event.uid,
         calendar_id=event.calendar_id,
-        calendar_name=calendar.name if calendar else "",
+        calendar_name=display_name(calendar, actor.person_id, names.get(calendar.owner_id, ""))
+        if calendar
+        else "",
         organizer=PersonRef(id=event.organizer_id, name=names.get(event.organizer_id, ""))
         if event.organizer_id
         else None,

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.calendar import checks
 from tongban.calendar import recurrence as rec
-from tongban.calendar.access import access_calendar
+from tongban.calendar.access import access_calendar, display_name
 from tongban.calendar.events import _apply_timing, _set_attendees
 from tongban.calendar.models import Calendar, Event
 from tongban.calendar.reminders import schedule_reminder
@@ -28,6 +28,7 @@ from tongban.core import i18n
 from tongban.core.db import utcnow
 from tongban.core.errors import AppError, Invalid, NotFound
 from tongban.core.permissions import Actor
+from tongban.org import service as org
 
 i18n.register(
     {
@@ -111,7 +112,9 @@ async def export_calendar(session: AsyncSession, calendar: Calendar) -> bytes:
             )
         ).scalars()
     )
-    return await export_events(session, ids, calendar.name)
+    owner = (await org.names_of(session, [calendar.owner_id])).get(calendar.owner_id, "")
+    # The feed has no viewer: a default calendar is named after its owner.
+    return await export_events(session, ids, display_name(calendar, 0, owner))
 
 
 async def feed(session: AsyncSession, token: str) -> bytes:

@@ -97,6 +97,7 @@ class Event(Base):
     __table_args__ = (
         Index("ix_calendar_events_window", "calendar_id", "wide", "start_utc"),
         Index("ix_calendar_events_room", "room_id", "start_utc"),
+        Index("ix_calendar_events_dav_name", "calendar_id", "dav_name"),
         UniqueConstraint("parent_id", "recurrence_id"),
     )
 
@@ -105,6 +106,8 @@ class Event(Base):
     organizer_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     # iCalendar UID: kept across export/import and shared by a series and its overrides.
     uid: Mapped[str] = mapped_column(String(255), index=True)
+    # The resource name a CalDAV client chose when it is not "<uid>.ics" (NULL: that default).
+    dav_name: Mapped[str | None] = mapped_column(String(255))
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")

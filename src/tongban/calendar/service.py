@@ -15,6 +15,7 @@ from tongban.calendar.access import (
     at_least,
     default_calendar,
     default_calendar_of,
+    display_name,
     forget_levels,
     level_on,
     levels_for,
@@ -110,14 +111,15 @@ async def list_calendars(session: AsyncSession, actor: Actor) -> list[CalendarRe
     names = await org.names_of(session, [c.owner_id for c in calendars])
     managed = [c.id for c in calendars if levels[c.id] == "manage"]
     shares = await _shares_of(session, managed)
-    calendars.sort(key=lambda c: (c.owner_id != actor.person_id, not c.is_default, c.name, c.id))
+    shown = {c.id: display_name(c, actor.person_id, names.get(c.owner_id, "")) for c in calendars}
+    calendars.sort(key=lambda c: (c.owner_id != actor.person_id, not c.is_default, shown[c.id], c.id))
     result = []
     for c in calendars:
         pref = prefs.get(c.id)
         result.append(
             CalendarRead(
                 id=c.id,
-                name=c.name,
+                name=shown[c.id],
                 description=c.description,
                 color=(pref.color if pref and pref.color else c.color),
                 owner_id=c.owner_id,
