@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # Let outgoing bots call back into private, loopback and link-local addresses (tests, on-premises
     # bots inside the same network). Off by default: a group admin could otherwise probe the intranet.
     allow_private_webhooks: bool = False
+    # Minutes: another faster-whisper model directory (small, medium, large-v3); empty means the
+    # packaged Whisper base model. Recordings may be larger than other uploads (an hour of video).
+    minutes_model_dir: str = ""
+    minutes_upload_max_bytes: int = 2 * 1024 * 1024 * 1024
     log_level: str = "INFO"
     log_json: bool = False
     # Run the job consumer inside `tongban serve` (embedded mode); scaled-out deployments

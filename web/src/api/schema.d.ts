@@ -2324,6 +2324,180 @@ export interface paths {
         patch: operations["update_me_api_me_patch"];
         trace?: never;
     };
+    "/api/minutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Minutes
+         * @description My minutes and those shared with me (or my departments), newest first.
+         */
+        get: operations["list_minutes_api_minutes_get"];
+        put?: never;
+        /**
+         * Create Minutes
+         * @description Minutes for a recording already uploaded as a file; its transcription is queued.
+         */
+        post: operations["create_minutes_api_minutes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/minutes/{minutes_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Minutes */
+        get: operations["get_minutes_api_minutes__minutes_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Minutes */
+        delete: operations["delete_minutes_api_minutes__minutes_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/minutes/{minutes_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel Minutes */
+        post: operations["cancel_minutes_api_minutes__minutes_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/minutes/{minutes_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry Minutes */
+        post: operations["retry_minutes_api_minutes__minutes_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/minutes/{minutes_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Minutes
+         * @description Where a word was said: each hit with the time to seek playback to.
+         */
+        get: operations["search_minutes_api_minutes__minutes_id__search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/minutes/{minutes_id}/segments/{segment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Correct Segment
+         * @description The owner corrects a segment's text; its times and words stay aligned with the audio.
+         */
+        patch: operations["correct_segment_api_minutes__minutes_id__segments__segment_id__patch"];
+        trace?: never;
+    };
+    "/api/minutes/{minutes_id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Shares */
+        get: operations["get_shares_api_minutes__minutes_id__shares_get"];
+        /**
+         * Replace Shares
+         * @description Who besides the owner may read the minutes (and play the recording).
+         */
+        put: operations["replace_shares_api_minutes__minutes_id__shares_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/minutes/{minutes_id}/speakers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rename Speaker */
+        post: operations["rename_speaker_api_minutes__minutes_id__speakers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/minutes/{minutes_id}/transcript": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Transcript
+         * @description Segments with start/end times and word timestamps (growing while the job runs).
+         */
+        get: operations["get_transcript_api_minutes__minutes_id__transcript_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/notify/notifications": {
         parameters: {
             query?: never;
@@ -4508,6 +4682,201 @@ export interface components {
             thread_unread?: number | null;
             /** Unread Count */
             unread_count?: number | null;
+        };
+        /** MinutesCreate */
+        MinutesCreate: {
+            /** File Id */
+            file_id: string;
+            /**
+             * Language
+             * @default zh
+             * @enum {string}
+             */
+            language?: "zh" | "en" | "auto";
+            /**
+             * Title
+             * @default
+             */
+            title?: string;
+        };
+        /** MinutesHit */
+        MinutesHit: {
+            /** End */
+            end: number;
+            /** Position */
+            position: number;
+            /** Segment Id */
+            segment_id: number;
+            /** Start */
+            start: number;
+            /** Text */
+            text: string;
+            /** Time */
+            time: number;
+        };
+        /** MinutesKeyPoint */
+        MinutesKeyPoint: {
+            /** Segment */
+            segment: number;
+            /** Start */
+            start: number;
+            /** Text */
+            text: string;
+        };
+        /** MinutesKeyword */
+        MinutesKeyword: {
+            /** Times */
+            times: number[];
+            /** Weight */
+            weight: number;
+            /** Word */
+            word: string;
+        };
+        /** MinutesRead */
+        MinutesRead: {
+            /**
+             * Can Edit
+             * @default false
+             */
+            can_edit?: boolean;
+            /**
+             * Content Type
+             * @default
+             */
+            content_type?: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Detected Language */
+            detected_language: string;
+            /** Duration */
+            duration: number | null;
+            /** Engine */
+            engine: string;
+            /**
+             * Error
+             * @default
+             */
+            error?: string;
+            /**
+             * Error Code
+             * @default
+             */
+            error_code?: string;
+            /** File Id */
+            file_id: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Key Points
+             * @default []
+             */
+            key_points?: components["schemas"]["MinutesKeyPoint"][];
+            /**
+             * Keywords
+             * @default []
+             */
+            keywords?: components["schemas"]["MinutesKeyword"][];
+            /**
+             * Language
+             * @enum {string}
+             */
+            language: "zh" | "en" | "auto";
+            /** Owner Id */
+            owner_id: number;
+            /**
+             * Owner Name
+             * @default
+             */
+            owner_name?: string;
+            /** Progress */
+            progress: number;
+            /**
+             * Speaker Names
+             * @default {}
+             */
+            speaker_names?: {
+                [key: string]: string;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed" | "cancelled";
+            /** Title */
+            title: string;
+        };
+        /** MinutesSearchOut */
+        MinutesSearchOut: {
+            /** Hits */
+            hits: components["schemas"]["MinutesHit"][];
+            /** Query */
+            query: string;
+        };
+        /** MinutesSegmentRead */
+        MinutesSegmentRead: {
+            /** Edited */
+            edited: boolean;
+            /** End */
+            end: number;
+            /** Id */
+            id: number;
+            /** Original Text */
+            original_text: string;
+            /** Position */
+            position: number;
+            /** Speaker */
+            speaker: string | null;
+            /** Start */
+            start: number;
+            /** Text */
+            text: string;
+            /** Words */
+            words: components["schemas"]["MinutesWord"][];
+        };
+        /** MinutesSegmentUpdate */
+        MinutesSegmentUpdate: {
+            /** Text */
+            text: string;
+        };
+        /** MinutesShareIn */
+        MinutesShareIn: {
+            /** Department Ids */
+            department_ids?: number[];
+            /** Person Ids */
+            person_ids?: number[];
+        };
+        /** MinutesSpeakerRename */
+        MinutesSpeakerRename: {
+            /** Label */
+            label: string;
+            /** Name */
+            name: string;
+        };
+        /** MinutesTranscriptOut */
+        MinutesTranscriptOut: {
+            /** Minutes Id */
+            minutes_id: number;
+            /** Segments */
+            segments: components["schemas"]["MinutesSegmentRead"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed" | "cancelled";
+        };
+        /** MinutesWord */
+        MinutesWord: {
+            /** End */
+            end: number;
+            /** Start */
+            start: number;
+            /** Text */
+            text: string;
         };
         /** MySettings */
         MySettings: {
@@ -10521,6 +10890,382 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_minutes_api_minutes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinutesRead"][];
+                };
+            };
+        };
+    };
+    create_minutes_api_minutes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MinutesCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinutesRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_minutes_api_minutes__minutes_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                minutes_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinutesRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_minutes_api_minutes__minutes_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                minutes_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_minutes_api_minutes__minutes_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                minutes_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinutesRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    retry_minutes_api_minutes__minutes_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                minutes_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinutesRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_minutes_api_minutes__minutes_id__search_get: {
+        parameters: {
+            query?: {
+                q?: string;
+            };
+            header?: never;
+            path: {
+                minutes_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinutesSearchOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    correct_segment_api_minutes__minutes_id__segments__segment_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                minutes_id: number;
+                segment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MinutesSegmentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinutesSegmentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_shares_api_minutes__minutes_id__shares_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                minutes_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinutesShareIn"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replace_shares_api_minutes__minutes_id__shares_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                minutes_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MinutesShareIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinutesShareIn"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rename_speaker_api_minutes__minutes_id__speakers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                minutes_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MinutesSpeakerRename"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinutesRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_transcript_api_minutes__minutes_id__transcript_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                minutes_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinutesTranscriptOut"];
                 };
             };
             /** @description Validation Error */
