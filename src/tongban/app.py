@@ -36,6 +36,7 @@ from tongban.im.api import router as im_router
 from tongban.im.bots_api import router as im_bots_router
 from tongban.im.ding_api import router as im_ding_router
 from tongban.im.search_api import router as im_search_router
+from tongban.meetings.api import router as meetings_router
 from tongban.notify.api import router as notify_router
 from tongban.org.api import router as org_router
 from tongban.stream.api import PATH as EVENTS_PATH
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         calendar_router,
         docs_router,
         approvals_router,
+        meetings_router,
     ):
         app.include_router(router)
     app.router.routes.append(WebSocketRoute(EVENTS_PATH, events_endpoint))
