@@ -38,6 +38,7 @@ from tongban.im.bots_api import router as im_bots_router
 from tongban.im.ding_api import router as im_ding_router
 from tongban.im.search_api import router as im_search_router
 from tongban.minutes.api import router as minutes_router
+from tongban.meetings.api import router as meetings_router
 from tongban.notify.api import router as notify_router
 from tongban.org.api import router as org_router
 from tongban.stream.api import PATH as EVENTS_PATH
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_router,
         approvals_router,
         minutes_router,
+        meetings_router,
     ):
         app.include_router(router)
     app.router.routes.append(WebSocketRoute(EVENTS_PATH, events_endpoint))

@@ -11,6 +11,7 @@ from tongban.forms import models as form_models
 from tongban.im import models as im_models
 from tongban.im import models_bots as im_bot_models
 from tongban.minutes import models as minutes_models
+from tongban.meetings import models as meeting_models
 from tongban.notify import models as notify_models
 from tongban.org import models as org_models
 
@@ -26,6 +27,7 @@ __all__ = [
     "form_models",
     "im_bot_models",
     "im_models",
+    "meeting_models",
     "metadata",
     "minutes_models",
     "notify_models",

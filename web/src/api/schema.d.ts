@@ -2324,6 +2324,214 @@ export interface paths {
         patch: operations["update_me_api_me_patch"];
         trace?: never;
     };
+    "/api/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Meetings
+         * @description Meetings I organise or am invited to, the latest first.
+         */
+        get: operations["list_meetings_api_meetings_get"];
+        put?: never;
+        /**
+         * Create Meeting
+         * @description An in-person or video meeting, optionally from a calendar event I can see.
+         */
+        post: operations["create_meeting_api_meetings_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{meeting_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Meeting */
+        get: operations["get_meeting_api_meetings__meeting_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Meeting */
+        delete: operations["delete_meeting_api_meetings__meeting_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Meeting */
+        patch: operations["update_meeting_api_meetings__meeting_id__patch"];
+        trace?: never;
+    };
+    "/api/meetings/{meeting_id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Attendance
+         * @description Everyone invited or present, and who is missing by department.
+         */
+        get: operations["get_attendance_api_meetings__meeting_id__attendance_get"];
+        put?: never;
+        /**
+         * Manual Checkin
+         * @description Check someone in by hand (organiser and hosts).
+         */
+        post: operations["manual_checkin_api_meetings__meeting_id__attendance_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{meeting_id}/attendance.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Attendance */
+        get: operations["export_attendance_api_meetings__meeting_id__attendance_xlsx_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{meeting_id}/attendance/{person_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Undo Checkin
+         * @description Take back a check-in made by mistake.
+         */
+        delete: operations["undo_checkin_api_meetings__meeting_id__attendance__person_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{meeting_id}/checkin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Checkin Intro
+         * @description What the scanned code is for; the code is the credential (walk-ins are not invited).
+         */
+        get: operations["checkin_intro_api_meetings__meeting_id__checkin_get"];
+        put?: never;
+        /**
+         * Do Checkin
+         * @description Check in with a scanned code: once; a repeat says when the first one was.
+         */
+        post: operations["do_checkin_api_meetings__meeting_id__checkin_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{meeting_id}/display": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Display Code
+         * @description The code for the full-screen display now (a rotating meeting: until `expires_at`).
+         */
+        get: operations["display_code_api_meetings__meeting_id__display_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{meeting_id}/qr.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Qr Pdf
+         * @description An A4 poster with the title, time, place and the check-in code.
+         */
+        get: operations["qr_pdf_api_meetings__meeting_id__qr_pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{meeting_id}/qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Qr Png
+         * @description The printable check-in code as a PNG.
+         */
+        get: operations["qr_png_api_meetings__meeting_id__qr_png_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/{meeting_id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate Secret
+         * @description Void every check-in code printed or photographed so far.
+         */
+        post: operations["rotate_secret_api_meetings__meeting_id__secret_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/minutes": {
         parameters: {
             query?: never;
@@ -4571,6 +4779,321 @@ export interface components {
             locale?: ("zh-CN" | "en-US") | null;
             /** Timezone */
             timezone?: string | null;
+        };
+        /** MeetingAttendance */
+        MeetingAttendance: {
+            /** Attendees */
+            attendees: components["schemas"]["MeetingAttendee"][];
+            /** By Department */
+            by_department: components["schemas"]["MeetingDepartmentCount"][];
+            /** Checked In */
+            checked_in: number;
+            /** Flagged */
+            flagged: number;
+            /** Invited */
+            invited: number;
+            /** Meeting Id */
+            meeting_id: number;
+            /** Walk Ins */
+            walk_ins: number;
+        };
+        /** MeetingAttendee */
+        MeetingAttendee: {
+            /** Checked In At */
+            checked_in_at: string | null;
+            /** Department */
+            department: string;
+            /** Distance M */
+            distance_m: number | null;
+            /** Flagged */
+            flagged: boolean;
+            /** Invited */
+            invited: boolean;
+            /** Method */
+            method: string | null;
+            /** Name */
+            name: string;
+            /** Online Seconds */
+            online_seconds: number;
+            /** Person Id */
+            person_id: number;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "organizer" | "host" | "attendee" | "walk_in";
+        };
+        /** MeetingCheckinIn */
+        MeetingCheckinIn: {
+            /** Accuracy M */
+            accuracy_m?: number | null;
+            /** Lat */
+            lat?: number | null;
+            /** Lng */
+            lng?: number | null;
+            /** Token */
+            token: string;
+        };
+        /**
+         * MeetingCheckinIntro
+         * @description What the scanning phone shows before it checks in: the meeting and what it will ask for.
+         */
+        MeetingCheckinIntro: {
+            /** Checked In At */
+            checked_in_at: string | null;
+            /**
+             * End Utc
+             * Format: date-time
+             */
+            end_utc: string;
+            /** Invited */
+            invited: boolean;
+            /** Location */
+            location: string;
+            /** Meeting Id */
+            meeting_id: number;
+            /** Needs Location */
+            needs_location: boolean;
+            /**
+             * Start Utc
+             * Format: date-time
+             */
+            start_utc: string;
+            /** Title */
+            title: string;
+            /** Tz */
+            tz: string;
+        };
+        /** MeetingCheckinResult */
+        MeetingCheckinResult: {
+            /** Already */
+            already: boolean;
+            /**
+             * Checked In At
+             * Format: date-time
+             */
+            checked_in_at: string;
+            /** Flagged */
+            flagged: boolean;
+            /** Meeting Id */
+            meeting_id: number;
+            /** Message */
+            message: string;
+            /** Title */
+            title: string;
+            /** Walk In */
+            walk_in: boolean;
+        };
+        /** MeetingCreate */
+        MeetingCreate: {
+            /**
+             * Allow Walk Ins
+             * @default true
+             */
+            allow_walk_ins?: boolean;
+            /** Calendar Event Id */
+            calendar_event_id?: number | null;
+            /** Checkin Closes At */
+            checkin_closes_at?: string | null;
+            /** Checkin Opens At */
+            checkin_opens_at?: string | null;
+            /** Department Ids */
+            department_ids?: number[];
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** End */
+            end?: string | null;
+            geofence?: components["schemas"]["MeetingGeofence"] | null;
+            /** Host Ids */
+            host_ids?: number[];
+            /**
+             * Invite Only
+             * @default false
+             */
+            invite_only?: boolean;
+            /**
+             * Kind
+             * @default in_person
+             * @enum {string}
+             */
+            kind?: "in_person" | "video";
+            /**
+             * Location
+             * @default
+             */
+            location?: string;
+            /** Person Ids */
+            person_ids?: number[];
+            /**
+             * Rotate Seconds
+             * @default 0
+             */
+            rotate_seconds?: number;
+            /** Start */
+            start?: string | null;
+            /** Title */
+            title?: string | null;
+            /**
+             * Tz
+             * @default Asia/Shanghai
+             */
+            tz?: string;
+        };
+        /** MeetingDepartmentCount */
+        MeetingDepartmentCount: {
+            /** Checked In */
+            checked_in: number;
+            /** Department */
+            department: string;
+            /** Department Id */
+            department_id: number | null;
+            /** Invited */
+            invited: number;
+            /** Missing */
+            missing: components["schemas"]["MeetingPerson"][];
+        };
+        /**
+         * MeetingDisplayCode
+         * @description The code the full-screen display shows now, and when to ask for the next one.
+         */
+        MeetingDisplayCode: {
+            /** Checked In */
+            checked_in: number;
+            /** Expires At */
+            expires_at: string | null;
+            /** Invited */
+            invited: number;
+            /** Svg */
+            svg: string;
+            /** Token */
+            token: string;
+            /** Url */
+            url: string;
+        };
+        /** MeetingGeofence */
+        MeetingGeofence: {
+            /** Lat */
+            lat: number;
+            /** Lng */
+            lng: number;
+            /**
+             * Mode
+             * @default refuse
+             * @enum {string}
+             */
+            mode?: "refuse" | "flag";
+            /** Radius M */
+            radius_m: number;
+        };
+        /** MeetingManualCheckin */
+        MeetingManualCheckin: {
+            /** Person Id */
+            person_id: number;
+        };
+        /** MeetingPerson */
+        MeetingPerson: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** MeetingRead */
+        MeetingRead: {
+            /** Allow Walk Ins */
+            allow_walk_ins: boolean;
+            /** Calendar Event Id */
+            calendar_event_id: number | null;
+            /** Can Manage */
+            can_manage: boolean;
+            /** Checked In Count */
+            checked_in_count: number;
+            /**
+             * Checkin Closes At
+             * Format: date-time
+             */
+            checkin_closes_at: string;
+            /**
+             * Checkin Opens At
+             * Format: date-time
+             */
+            checkin_opens_at: string;
+            /** Department Ids */
+            department_ids: number[];
+            /** Description */
+            description: string;
+            /**
+             * End Utc
+             * Format: date-time
+             */
+            end_utc: string;
+            geofence: components["schemas"]["MeetingGeofence"] | null;
+            /** Id */
+            id: number;
+            /** Invite Only */
+            invite_only: boolean;
+            /** Invited Count */
+            invited_count: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "in_person" | "video";
+            /** Location */
+            location: string;
+            /** Locked */
+            locked: boolean;
+            /** My Checked In At */
+            my_checked_in_at: string | null;
+            /** My Role */
+            my_role: ("organizer" | "host" | "attendee") | null;
+            /** Number */
+            number: string;
+            organizer: components["schemas"]["MeetingPerson"];
+            /** Rotate Seconds */
+            rotate_seconds: number;
+            /**
+             * Start Utc
+             * Format: date-time
+             */
+            start_utc: string;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+            /** Tz */
+            tz: string;
+        };
+        /** MeetingUpdate */
+        MeetingUpdate: {
+            /** Add Department Ids */
+            add_department_ids?: number[];
+            /** Add Person Ids */
+            add_person_ids?: number[];
+            /** Allow Walk Ins */
+            allow_walk_ins?: boolean | null;
+            /** Checkin Closes At */
+            checkin_closes_at?: string | null;
+            /** Checkin Opens At */
+            checkin_opens_at?: string | null;
+            /**
+             * Clear Geofence
+             * @default false
+             */
+            clear_geofence?: boolean;
+            /** Description */
+            description?: string | null;
+            geofence?: components["schemas"]["MeetingGeofence"] | null;
+            /** Invite Only */
+            invite_only?: boolean | null;
+            /** Location */
+            location?: string | null;
+            /** Rotate Seconds */
+            rotate_seconds?: number | null;
+            /** Title */
+            title?: string | null;
         };
         /** MemberRead */
         MemberRead: {
@@ -10891,6 +11414,465 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Me"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_meetings_api_meetings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingRead"][];
+                };
+            };
+        };
+    };
+    create_meeting_api_meetings_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_meeting_api_meetings__meeting_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_meeting_api_meetings__meeting_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_meeting_api_meetings__meeting_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_attendance_api_meetings__meeting_id__attendance_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingAttendance"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    manual_checkin_api_meetings__meeting_id__attendance_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingManualCheckin"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingCheckinResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_attendance_api_meetings__meeting_id__attendance_xlsx_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    undo_checkin_api_meetings__meeting_id__attendance__person_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+                person_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    checkin_intro_api_meetings__meeting_id__checkin_get: {
+        parameters: {
+            query: {
+                t: string;
+            };
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingCheckinIntro"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    do_checkin_api_meetings__meeting_id__checkin_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeetingCheckinIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingCheckinResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    display_code_api_meetings__meeting_id__display_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingDisplayCode"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    qr_pdf_api_meetings__meeting_id__qr_pdf_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    qr_png_api_meetings__meeting_id__qr_png_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rotate_secret_api_meetings__meeting_id__secret_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

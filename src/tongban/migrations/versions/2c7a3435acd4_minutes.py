@@ -1,7 +1,7 @@
 """minutes
 
 Revision ID: 2c7a3435acd4
-Revises: dfcd1479d9db
+Revises: b7c1d2e3f405
 Create Date: 2026-12-02 12:16:05.241314
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import tongban.core.db
 
 revision: str = "2c7a3435acd4"
-down_revision: str | Sequence[str] | None = "dfcd1479d9db"
+down_revision: str | Sequence[str] | None = "b7c1d2e3f405"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
