@@ -37,8 +37,8 @@ from tongban.im.api import router as im_router
 from tongban.im.bots_api import router as im_bots_router
 from tongban.im.ding_api import router as im_ding_router
 from tongban.im.search_api import router as im_search_router
-from tongban.minutes.api import router as minutes_router
 from tongban.meetings.api import router as meetings_router
+from tongban.minutes.api import router as minutes_router
 from tongban.notify.api import router as notify_router
 from tongban.org.api import router as org_router
 from tongban.stream.api import PATH as EVENTS_PATH

@@ -10,8 +10,8 @@ from tongban.files import models as file_models
 from tongban.forms import models as form_models
 from tongban.im import models as im_models
 from tongban.im import models_bots as im_bot_models
-from tongban.minutes import models as minutes_models
 from tongban.meetings import models as meeting_models
+from tongban.minutes import models as minutes_models
 from tongban.notify import models as notify_models
 from tongban.org import models as org_models
 
