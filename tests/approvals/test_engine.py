@@ -68,6 +68,39 @@ async def test_or_sign_race_exactly_one_decision(bureau: Bureau, as_person) -> N
     assert all(t["status"] != "open" for t in final["tasks"])
 
 
+async def test_or_sign_first_approval_closes_the_others(bureau: Bureau, as_person) -> None:  # type: ignore[no-untyped-def]
+    """The bug the property test found: on 或签, an approver adds a signer after themselves and
+    approves; the other approvers must not be able to approve while the added signer decides."""
+    admin = await as_person(bureau.admin)
+    tid = await make_template(
+        admin,
+        [
+            approver("first", [bureau.head.id]),
+            approver("any", [bureau.head.id, bureau.finance.id, bureau.deputy.id], "any"),
+        ],
+    )
+    req = await submit(await as_person(bureau.staff), tid)
+    head, deputy = await as_person(bureau.head), await as_person(bureau.deputy)
+    r = await head.post(f"/api/approvals/tasks/{await my_task(head, req['id'])}/approve", json={})
+    assert r.status_code == 200, r.text
+    head_task = await my_task(head, req["id"])
+    r = await deputy.post(
+        f"/api/approvals/tasks/{await my_task(deputy, req['id'])}/add-signer",
+        json={"person_id": bureau.spare.id, "position": "after"},
+    )
+    assert r.status_code == 200, r.text
+    r = await deputy.post(f"/api/approvals/tasks/{await my_task(deputy, req['id'])}/approve", json={})
+    assert r.json()["current"] == ["张三"]
+    r = await head.post(f"/api/approvals/tasks/{head_task}/approve", json={})
+    assert r.status_code == 409, r.text
+    spare = await as_person(bureau.spare)
+    r = await spare.post(f"/api/approvals/tasks/{await my_task(spare, req['id'])}/approve", json={})
+    body = r.json()
+    assert body["status"] == "approved"
+    on_node = [a for a in body["timeline"] if a["kind"] == "approve" and a["node_id"] == "any"]
+    assert [a["actor"]["name"] for a in on_node] == ["钱副主任", "张三"]
+
+
 async def test_countersign_needs_everyone_and_reject_ends(bureau: Bureau, as_person) -> None:  # type: ignore[no-untyped-def]
     admin = await as_person(bureau.admin)
     tid = await make_template(admin, [approver("all", [bureau.finance.id, bureau.deputy.id], "all")])

@@ -109,6 +109,22 @@ async def delegate_for(session: AsyncSession, person_id: int, today: dt.date) ->
     return row
 
 
+def _line(tasks: list[ApprovalTask], task: ApprovalTask) -> set[int]:
+    """The ids of the tasks joined to `task` by waiting for one another (加签 before/after,
+    transfers keep the link), in either direction."""
+    linked: dict[int, set[int]] = {t.id: set() for t in tasks}
+    for t in tasks:
+        if t.waits_for is not None and t.waits_for in linked:
+            linked[t.id].add(t.waits_for)
+            linked[t.waits_for].add(t.id)
+    seen, todo = {task.id}, [task.id]
+    while todo:
+        for other in linked.get(todo.pop(), set()) - seen:
+            seen.add(other)
+            todo.append(other)
+    return seen
+
+
 class Run:
     """One transaction's work on one request: who to notify and tell, collected as it goes."""
 
@@ -216,11 +232,22 @@ class Run:
         node = nodes_of(request)[decided.node_id]
         tasks = await tasks_of(self.session, request.id, decided.node_id)
         waiters = [t for t in tasks if t.status == "waiting" and t.waits_for == decided.id]
+        or_sign = decided.mode == "any" and node["type"] == "approver"
+        if or_sign:
+            # 或签: the first approval decides the node for its line (the approver with the
+            # signers added before or after them, or whoever it was transferred to); every
+            # other approver's task closes now, not when the line ends: otherwise a second
+            # approver could still approve while an added signer is on their turn.
+            line = _line(tasks, decided)
+            for t in tasks:
+                if t.status in OPEN and t.id not in line:
+                    t.status, t.decided_at = "closed", self.now
+                    self.touched.add(t.assignee_id)
         if waiters:
             for t in waiters:
                 self.open(t, node)
             return
-        if decided.mode == "any" and node["type"] == "approver":
+        if or_sign:
             for t in tasks:
                 if t.status in OPEN and t.id != decided.id:
                     t.status, t.decided_at = "closed", self.now
