@@ -437,3 +437,26 @@ async def test_excel_import_dry_run_reports_each_row_and_all_or_nothing(
     assert stats["totals"] == [15.5]
     r = await tao.post(url, files={"file": ("c.xlsx", b"not a workbook")})
     assert r.status_code == 422 and r.json()["fields"][0]["field"] == "body.file"
+
+
+async def test_search_finds_chinese_and_ascii_answers(as_person: Any, county: dict[str, Any]) -> None:
+    """Answers are JSON whose non-ASCII text may be stored escaped; a Chinese search still finds it."""
+    tao = await as_person(county["tao"])
+    _app, form_id = await install(tao)
+    towns = county["towns"]
+    for i, remarks in enumerate(["海堤受损 50%", "农田被淹 road_B"]):
+        values = {**disaster_values(towns[i].id, [("rice", 1, 1)]), "remarks": remarks}
+        r = await tao.post(f"/api/forms/forms/{form_id}/submissions", json={"values": values})
+        assert r.status_code == 201, r.text
+
+    async def found(q: str) -> list[str]:
+        r = await tao.get(f"/api/forms/forms/{form_id}/submissions", params={"q": q})
+        assert r.status_code == 200, r.text
+        return sorted(item["values"]["remarks"] for item in r.json()["items"])
+
+    assert await found("海堤") == ["海堤受损 50%"]
+    assert await found("被淹") == ["农田被淹 road_B"]
+    assert await found("road_B") == ["农田被淹 road_B"]
+    assert await found("50%") == ["海堤受损 50%"]
+    assert await found("d_") == ["农田被淹 road_B"]  # _ is a literal, not a wildcard
+    assert await found("雪灾") == []

@@ -66,11 +66,7 @@ def summarise(
     return list(out.values())
 
 
-async def add(session: AsyncSession, items: list[dict[str, Any]]) -> None:
-    """Add summarised rows to the rollup."""
-    if not items:
-        return
-    dialect = session.get_bind().dialect.name
+def _build_upsert(dialect: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(form_rollups)
     current, new = form_rollups.c, stmt.excluded
@@ -89,10 +85,23 @@ async def add(session: AsyncSession, items: list[dict[str, Any]]) -> None:
             (current[hi].is_(None) | (new[hi] > current[hi]), new[hi]),
             else_=current[hi],
         )
-    await session.execute(
-        stmt.on_conflict_do_update(index_elements=["form_id", "table", "task_key", "dims"], set_=updates),
-        items,
-    )
+    return stmt.on_conflict_do_update(index_elements=["form_id", "table", "task_key", "dims"], set_=updates)
+
+
+# Built once per dialect: constructing this statement (96 CASE arms over `excluded`) cost ~10 ms,
+# half of a submission's time, and a reused statement also keeps its compiled-cache key.
+_UPSERTS: dict[str, Any] = {}
+
+
+async def add(session: AsyncSession, items: list[dict[str, Any]]) -> None:
+    """Add summarised rows to the rollup."""
+    if not items:
+        return
+    dialect = session.get_bind().dialect.name
+    stmt = _UPSERTS.get(dialect)
+    if stmt is None:
+        stmt = _UPSERTS[dialect] = _build_upsert(dialect)
+    await session.execute(stmt, items)
 
 
 async def rebuild(session: AsyncSession, form_id: int) -> None:

@@ -10,6 +10,7 @@ id tells a stranger nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -87,7 +88,22 @@ async def app_grants(session: AsyncSession, app_id: int) -> list[AppGrant]:
     return cache[app_id]
 
 
-async def roles_in(session: AsyncSession, actor: Actor, app: FormApp) -> list[Role]:
+class AppOwner(Protocol):
+    """What roles are worked out from: an app's id and owner (a FormApp, or the submit path's
+    lean row)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def owner_id(self) -> int: ...
+
+
+def prime_grants(session: AsyncSession, app_id: int, grants: list[AppGrant]) -> None:
+    """Hand `app_grants` grants already read with something else in the same transaction."""
+    session.info.setdefault("forms_grants", {})[app_id] = grants
+
+
+async def roles_in(session: AsyncSession, actor: Actor, app: AppOwner) -> list[Role]:
     """The caller's roles in an app, implied ones included, in a stable order."""
     cache: dict[int, list[Role]] = session.info.setdefault("forms_roles", {})
     if app.id in cache:
