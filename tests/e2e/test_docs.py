@@ -128,3 +128,92 @@ def test_two_people_edit_one_document_live(
     shot(han, artifacts / f"{viewport}-docs-7-shared-en.png")
     for page in (liu, han):
         no_overflow(page)
+
+
+def merged_text(page: Page) -> str:
+    """The document's text without the other people's caret labels drawn inside it."""
+    return str(
+        page.evaluate(
+            """() => {
+              const copy = document.querySelector('[data-testid="docs-editor"]').cloneNode(true);
+              copy.querySelectorAll('.collaboration-carets__caret').forEach((c) => c.remove());
+              return [...copy.querySelectorAll('p')].map((p) => p.textContent).join('\\n');
+            }"""
+        )
+    )
+
+
+FIVE = (
+    ("liufeng", "刘锋"),
+    ("hanxue", "韩雪"),
+    ("songjie", "宋杰"),
+    ("tangwei", "唐伟"),
+    ("fengying", "冯莹"),
+)
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_j6_five_people_edit_one_document(
+    server: str, open_browser: Launch, artifacts: Path, reset_locale: Callable[[str], None], viewport: str
+) -> None:
+    """J6: a document shared by link with the organisation (as when its link is posted in the
+    project group); five people open it and type at once, everyone sees the four others' named
+    cursors and the same merged text. One of them drops offline, keeps typing, and the edit
+    merges when the connection is back. On the phone run three of them use English."""
+    english = {"hanxue", "fengying", "tangwei"} if viewport == "phone" else {"hanxue"}
+    for login, _ in FIVE:
+        (set_locale(server, login, "en-US") if login in english else reset_locale(login))
+    token = uuid.uuid4().hex[:6]
+    with httpx.Client(base_url=server) as http:
+        r = http.post("/api/auth/login", json={"login": "liufeng", "password": DEMO_PASSWORD})
+        r.raise_for_status()
+        headers = {"X-CSRF-Token": http.cookies.get("tongban_csrf") or ""}
+        doc = http.post("/api/docs", json={"title": f"项目群文档 {token}"}, headers=headers).json()
+        http.patch(f"/api/docs/{doc['id']}", json={"link_role": "editor"}, headers=headers).raise_for_status()
+    url = f"{server}/docs/{doc['id']}"
+
+    pages: dict[str, Page] = {}
+    contexts: dict[str, BrowserContext] = {}
+    for login, _ in FIVE:
+        context, page = open_browser(viewport)
+        page.goto(url)
+        sign_in(page, login)
+        expect(page.get_by_test_id("doc-status")).to_have_attribute("data-status", "connected")
+        pages[login], contexts[login] = page, context
+    for login, name in FIVE:  # each types a line of their own, all at the same time
+        editor = pages[login].get_by_test_id("docs-editor")
+        editor.click()
+        pages[login].keyboard.press("Control+End")
+        pages[login].keyboard.press("Enter")
+        pages[login].keyboard.type(f"{name}的一行 {token}")
+    for login, _ in FIVE:
+        editor = pages[login].get_by_test_id("docs-editor")
+        for _, name in FIVE:
+            expect(editor).to_contain_text(f"{name}的一行 {token}")
+    texts = {login: merged_text(pages[login]) for login, _ in FIVE}
+    assert len(set(texts.values())) == 1, texts
+    for login, me in FIVE:
+        for _, other in FIVE:
+            if other != me:
+                expect(pages[login].locator(".collaboration-carets__label", has_text=other)).to_have_count(1)
+    shot(pages["liufeng"], artifacts / f"{viewport}-docs-j6-1-five-zh.png")
+    shot(pages["hanxue"], artifacts / f"{viewport}-docs-j6-2-five-en.png")
+
+    # 冯莹 loses her connection, keeps typing, and comes back: the line merges everywhere.
+    contexts["fengying"].set_offline(True)
+    fy = pages["fengying"]
+    expect(fy.get_by_test_id("doc-status")).not_to_have_attribute("data-status", "connected", timeout=20_000)
+    fy.get_by_test_id("docs-editor").click()
+    fy.keyboard.press("Control+End")
+    fy.keyboard.press("Enter")
+    fy.keyboard.type(f"offline line {token}")
+    shot(fy, artifacts / f"{viewport}-docs-j6-3-offline.png")
+    contexts["fengying"].set_offline(False)
+    expect(fy.get_by_test_id("doc-status")).to_have_attribute("data-status", "connected", timeout=30_000)
+    for login, _ in FIVE:
+        expect(pages[login].get_by_test_id("docs-editor")).to_contain_text(f"offline line {token}")
+    shot(pages["songjie"], artifacts / f"{viewport}-docs-j6-4-merged.png")
+    for page in pages.values():
+        no_overflow(page)
+    for login in english:
+        reset_locale(login)

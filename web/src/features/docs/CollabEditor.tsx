@@ -50,7 +50,24 @@ export default function CollabEditor(props: Props) {
     // below is built around it, so it has to be state.
     // eslint-disable-next-line react-hooks/set-state-in-effect
     setSession({ ydoc, provider });
+    // A socket can outlive a lost network for a long time before it errors; when the browser
+    // says it is offline, drop it at once (edits go on in the local Yjs document) and reconnect
+    // when it is back, which syncs both ways and merges what was typed meanwhile.
+    let droppedOffline = false;
+    const offline = () => {
+      if (!provider.shouldConnect) return; // stopped on purpose (access revoked)
+      droppedOffline = true;
+      provider.disconnect();
+    };
+    const online = () => {
+      if (droppedOffline) provider.connect();
+      droppedOffline = false;
+    };
+    window.addEventListener('offline', offline);
+    window.addEventListener('online', online);
     return () => {
+      window.removeEventListener('offline', offline);
+      window.removeEventListener('online', online);
       provider.destroy();
       ydoc.destroy();
       setSession(null);
