@@ -26,6 +26,10 @@ const ApprovalTemplatesPage = lazy(() => import('./features/approvals/TemplatesP
 const ApprovalDesignerPage = lazy(() => import('./features/approvals/DesignerPage'));
 const DocsPage = lazy(() => import('./features/docs/DocsPage'));
 const CalendarPage = lazy(() => import('./features/calendar/CalendarPage'));
+const MeetingsPage = lazy(() => import('./features/meetings/MeetingsPage'));
+const MeetingPage = lazy(() => import('./features/meetings/MeetingPage'));
+const MeetingDisplayPage = lazy(() => import('./features/meetings/DisplayPage'));
+const MeetingCheckinPage = lazy(() => import('./features/meetings/CheckinPage'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -68,6 +72,10 @@ export function App() {
           <Route path="/docs/:docId" element={<DocsPage />} />
           <Route path="/calendar" element={<CalendarPage />} />
           <Route path="/calendar/events/:eventId" element={<CalendarPage />} />
+          <Route path="/meetings" element={<MeetingsPage />} />
+          <Route path="/meetings/:meetingId" element={<MeetingPage />} />
+          <Route path="/meetings/:meetingId/display" element={<MeetingDisplayPage />} />
+          <Route path="/meetings/checkin/:meetingId" element={<MeetingCheckinPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/forms" element={<FormsHome />} />
           <Route path="/forms/fill/:formId" element={<FormsFillPage />} />

@@ -1,8 +1,9 @@
 """Who came: the attendance list, the missing by department, and the Excel export.
 
-A person counts under their primary department (the first of org's `memberships_of`); walk-ins
-are listed too but do not count as "invited". Online stays (video meetings) are summed per
-person from `meetings_participations`.
+The organiser is not counted as invited (they run the door). A person counts under their
+primary department (the first of org's `memberships_of`); walk-ins are listed too but do not
+count as "invited". Online stays (video meetings) are summed per person from
+`meetings_participations`.
 """
 
 from __future__ import annotations
@@ -67,7 +68,6 @@ async def attendance(session: AsyncSession, meeting: Meeting) -> MeetingAttendan
             select(Invitee.person_id, Invitee.role).where(Invitee.meeting_id == meeting.id)
         )
     }
-    invitees[meeting.organizer_id] = "organizer"
     checkins = {
         row.person_id: row
         for row in (await session.execute(select(CheckIn).where(CheckIn.meeting_id == meeting.id))).scalars()
@@ -84,7 +84,8 @@ async def attendance(session: AsyncSession, meeting: Meeting) -> MeetingAttendan
         dept_name = ref.name if ref else i18n.t("meetings.no_department")
         row = checkins.get(pid)
         invited = pid in invitees
-        role = invitees.get(pid, "walk_in")
+        # The organiser runs the meeting rather than attends it: listed when present, never missing.
+        role = "organizer" if pid == meeting.organizer_id else invitees.get(pid, "walk_in")
         attendees.append(
             MeetingAttendee(
                 person_id=pid,

@@ -30,7 +30,7 @@ export const NAV_ITEMS: NavItem[] = [
   { key: 'im', path: '/im', icon: <MessageOutlined />, label: 'nav.im', ready: true },
   { key: 'docs', path: '/docs', icon: <FileTextOutlined />, label: 'nav.docs', ready: true },
   { key: 'calendar', path: '/calendar', icon: <CalendarOutlined />, label: 'nav.calendar', ready: true },
-  { key: 'meetings', path: '/meetings', icon: <VideoCameraOutlined />, label: 'nav.meetings', ready: false },
+  { key: 'meetings', path: '/meetings', icon: <VideoCameraOutlined />, label: 'nav.meetings', ready: true },
   { key: 'minutes', path: '/minutes', icon: <AudioOutlined />, label: 'nav.minutes', ready: false },
   { key: 'approvals', path: '/approvals', icon: <AuditOutlined />, label: 'nav.approvals', ready: true },
   { key: 'forms', path: '/forms', icon: <AppstoreOutlined />, label: 'nav.forms', ready: true },
