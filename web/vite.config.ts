@@ -21,5 +21,8 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],
     css: false,
+    // A first render imports every feature's locale bundle; on a busy two-core CI machine that alone
+    // can pass Vitest's 5 s default, so a slow machine is not reported as a broken login page.
+    testTimeout: 20_000,
   },
 });
