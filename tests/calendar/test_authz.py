@@ -67,6 +67,13 @@ def ev(w: World, tail: str = "") -> str:
     return f"/api/calendar/events/{w.event['id']}{tail}"
 
 
+async def share(c: httpx.AsyncClient, w: World) -> httpx.Response:
+    """Into a group of the caller's own (made first; 0 when they cannot make one)."""
+    made = await c.post("/api/im/conversations", json={"kind": "group", "name": "群", "member_ids": []})
+    cid = made.json()["id"] if made.status_code == 200 else 0
+    return await c.post(ev(w, "/share"), json={"conversation_id": cid})
+
+
 WINDOW = {"start": "2026-03-23T00:00:00+08:00", "end": "2026-03-30T00:00:00+08:00"}
 SPAN = {"start": "2026-03-23T00:00:00+08:00", "end": "2026-03-30T00:00:00+08:00"}
 
@@ -141,6 +148,10 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Call]] = {
     ("POST", "/api/calendar/events/{event_id}/rsvp"): (
         statuses(401, 404, 404, 200, 403, 200),  # invitees answer; the editor is not invited
         lambda c, w: c.post(ev(w, "/rsvp"), json={"status": "tentative"}),
+    ),
+    ("POST", "/api/calendar/events/{event_id}/share"): (
+        statuses(401, 404, 404, 200, 200, 200),  # anyone who may read the event may post its card
+        lambda c, w: share(c, w),
     ),
     ("GET", "/api/calendar/events/{event_id}/export.ics"): (
         statuses(401, 404, 404, 200, 200, 200),

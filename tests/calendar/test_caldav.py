@@ -216,3 +216,61 @@ async def test_who_may_sync_what(client, team, as_person):
 async def test_well_known_redirects(client):
     r = await client.request("PROPFIND", "/.well-known/caldav")
     assert r.status_code == 301 and r.headers["Location"] == "/dav/"
+
+
+SERIES = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Apple Inc.//iOS 18//EN
+BEGIN:VEVENT
+UID:series-1
+DTSTAMP:20260301T000000Z
+DTSTART;TZID=Asia/Shanghai:20260323T090000
+DTEND;TZID=Asia/Shanghai:20260323T100000
+RRULE:FREQ=WEEKLY;BYDAY=MO,TH;COUNT=6
+EXDATE;TZID=Asia/Shanghai:20260326T090000
+SUMMARY:调度会
+END:VEVENT
+BEGIN:VEVENT
+UID:series-1
+DTSTAMP:20260301T000000Z
+RECURRENCE-ID;TZID=Asia/Shanghai:20260330T090000
+DTSTART;TZID=Asia/Shanghai:20260330T140000
+DTEND;TZID=Asia/Shanghai:20260330T150000
+SUMMARY:调度会（改到下午）
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+async def test_a_client_series_with_exceptions_reads_back_in_the_web_app(client, team):
+    await sign_in(client, team["liu"])
+    auth = basic("liufeng", await app_password(client))
+    cal = (await client.get("/api/calendar/calendars")).json()[0]["id"]
+    r = await client.put(f"/dav/calendars/{team['liu'].id}/{cal}/series-1.ics", content=SERIES, headers=auth)
+    assert r.status_code == 201, r.text
+    seen = (
+        await client.get(
+            "/api/calendar/events",
+            params={"start": "2026-03-23T00:00:00+08:00", "end": "2026-04-06T00:00:00+08:00"},
+        )
+    ).json()
+    assert [(o["start_local"][:16], o["title"]) for o in seen] == [
+        ("2026-03-23T09:00", "调度会"),
+        ("2026-03-30T14:00", "调度会（改到下午）"),
+        ("2026-04-02T09:00", "调度会"),
+    ]
+    # Read back: one resource, the series and its override under one UID.
+    r = await client.request(
+        "REPORT",
+        f"/dav/calendars/{team['liu'].id}/{cal}/",
+        headers={**auth, "Depth": "1"},
+        content=(
+            '<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
+            "<d:prop><d:getetag/><c:calendar-data/></d:prop>"
+            f"<d:href>/dav/calendars/{team['liu'].id}/{cal}/series-1.ics</d:href>"
+            f"<d:href>/dav/calendars/{team['liu'].id}/{cal}/missing.ics</d:href>"
+            "</c:calendar-multiget>"
+        ),
+    )
+    assert r.status_code == 207, r.text
+    assert r.text.count("RECURRENCE-ID") == 1 and "EXDATE" in r.text and "404 Not Found" in r.text

@@ -44,8 +44,16 @@ def open_calendar(page: Page, server: str, login: str, path: str = "/calendar") 
     expect(page.get_by_test_id("calendar-page")).to_be_visible()
 
 
+WIDER_THAN_SCREEN = """() => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+    .slice(0, 8)
+    .map(e => `${e.tagName}.${e.className}: ${Math.round(e.getBoundingClientRect().right)}`
+        + ` "${e.textContent.slice(0, 30)}"`)"""
+
+
 def no_sideways_scroll(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], page.evaluate(WIDER_THAN_SCREEN)
 
 
 def test_j1_dispatch_meeting_invite_accept_on_phone(
@@ -101,6 +109,9 @@ def test_j1_dispatch_meeting_invite_accept_on_phone(
     phone.get_by_role("button", name="Close").or_(phone.locator(".ant-drawer-close")).first.click()
     expect(phone.locator(".cal-event", has_text=title).first).to_be_visible()
     shot(phone, artifacts / "phone-calendar-6-agenda.png")
+    # Still there once the answer's refetch has settled (the screenshot shows what users see).
+    expect(phone.locator(".cal-event", has_text=title).first).to_be_visible()
+    assert phone.locator(".cal-event", has_text=title).count() >= 1
     no_sideways_scroll(phone)
 
     # The organiser sees the answer: a notification and the attendee list.
@@ -150,3 +161,34 @@ def test_assistant_suggests_warsaw_and_beijing_slots_in_english(
     expect(form.get_by_test_id("event-title")).to_be_visible()
     shot(page, artifacts / f"{viewport}-calendar-assistant-pick-en.png")
     reset_locale("liufeng")
+
+
+RECORD_VIEWS = """
+window.__calendarViews = [];
+new MutationObserver(() => {
+    const view = document.querySelector('[data-testid=calendar-page]')?.getAttribute('data-view');
+    const seen = window.__calendarViews;
+    if (view && seen[seen.length - 1] !== view) seen.push(view);
+}).observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ['data-view']});
+"""
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_first_view_fits_the_screen(
+    server: str, open_browser: Launch, artifacts: Path, reset_locale: Callable[[str], None], viewport: str
+) -> None:
+    """On a 375 px phone the very first view is the agenda (never the week grid, not even for a
+    moment); on a desktop it is the week."""
+    reset_locale("pengli")
+    context, page = open_browser(viewport)
+    context.add_init_script(RECORD_VIEWS)
+    open_calendar(page, server, "pengli")
+    expected = "listWeek" if viewport == "phone" else "timeGridWeek"
+    expect(page.get_by_test_id("calendar-page")).to_have_attribute("data-view", expected)
+    assert page.evaluate("window.__calendarViews") == [expected]
+    page.reload()
+    expect(page.get_by_test_id("calendar-page")).to_have_attribute("data-view", expected)
+    assert page.evaluate("window.__calendarViews") == [expected]
+    shot(page, artifacts / f"{viewport}-calendar-first-view.png")
+    if viewport == "phone":
+        no_sideways_scroll(page)

@@ -8,11 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, UploadFile, status
 
 from tongban.auth.deps import CurrentActor
-from tongban.calendar import events, freebusy, ics, service
+from tongban.calendar import cards, events, freebusy, ics, service
 from tongban.calendar.access import access_calendar
 from tongban.calendar.schemas import (
     AssistantIn,
     AssistantRead,
+    CalendarChatShareIn,
+    CalendarChatShareRead,
     CalendarCreate,
     CalendarImportReport,
     CalendarPrefUpdate,
@@ -207,6 +209,17 @@ async def rsvp(event_id: int, body: RsvpIn, session: DbSession, actor: CurrentAc
     """Accept, tentatively accept or decline (with a note); the organiser is told."""
     event = await events.do_rsvp(session, actor, event_id, body)
     return await events.event_read(session, actor, event)
+
+
+@router.post("/events/{event_id}/share", response_model=CalendarChatShareRead)
+async def share_to_chat(
+    event_id: int, body: CalendarChatShareIn, session: DbSession, actor: CurrentActor
+) -> CalendarChatShareRead:
+    """Post the event as a card into one of my chats; with `invite`, its members are invited."""
+    message_id, invited = await cards.do_share_to_chat(
+        session, actor, event_id, body.conversation_id, body.note, body.invite
+    )
+    return CalendarChatShareRead(message_id=message_id, invited=invited)
 
 
 @router.get("/events/{event_id}/export.ics", response_class=Response)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tongban.calendar import checks, invites
+from tongban.calendar import cards, checks, invites
 from tongban.calendar import recurrence as rec
 from tongban.calendar.access import access_calendar, at_least, default_calendar, display_name, level_on
 from tongban.calendar.models import SHORT_SPAN, Attendee, Calendar, Event, Room
@@ -422,6 +422,7 @@ async def do_delete_event(
         return
     if event.rrule is None or scope == "all":
         await invites.cancelled(session, actor, event, await attendee_ids(session, event.id))
+        await cards.refresh(session, event, cancelled=True)
         await session.delete(event)
         await session.flush()
         return
@@ -431,6 +432,7 @@ async def do_delete_event(
         event.exdates = sorted({*(event.exdates or []), key})
     elif key == rec.local_key(event.start_local):
         await invites.cancelled(session, actor, event, await attendee_ids(session, event.id))
+        await cards.refresh(session, event, cancelled=True)
         await session.delete(event)
         await session.flush()
         return

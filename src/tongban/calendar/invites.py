@@ -98,10 +98,12 @@ async def invited(session: AsyncSession, actor: Actor, event: Event, person_ids:
 
 
 async def changed(session: AsyncSession, actor: Actor, event: Event, *, exclude: set[int]) -> None:
+    from tongban.calendar.cards import refresh
     from tongban.calendar.events import attendee_ids
 
     people = [p for p in await attendee_ids(session, event.parent_id or event.id) if p not in exclude]
     await _send(session, actor, event, [p for p in people if p != actor.person_id], "calendar.changed")
+    await refresh(session, event)
     await publish(session, [actor.person_id], CalendarChanged(event_id=event.parent_id or event.id))
 
 

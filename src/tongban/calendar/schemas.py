@@ -202,6 +202,21 @@ class OccurrenceRead(BaseModel):
     can_edit: bool
 
 
+class CalendarChatShareIn(BaseModel):
+    """Post the event's card into a chat; `invite` also makes the chat's members attendees."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    conversation_id: int
+    note: str = Field(default="", max_length=2000)
+    invite: bool = False
+
+
+class CalendarChatShareRead(BaseModel):
+    message_id: int
+    invited: int  # people newly invited
+
+
 class RsvpIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

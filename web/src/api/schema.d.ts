@@ -737,6 +737,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calendar/events/{event_id}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Share To Chat
+         * @description Post the event as a card into one of my chats; with `invite`, its members are invited.
+         */
+        post: operations["share_to_chat_api_calendar_events__event_id__share_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calendar/feeds/{token}.ics": {
         parameters: {
             query?: never;
@@ -3515,6 +3535,31 @@ export interface components {
             start: string;
             /** Title */
             title: string | null;
+        };
+        /**
+         * CalendarChatShareIn
+         * @description Post the event's card into a chat; `invite` also makes the chat's members attendees.
+         */
+        CalendarChatShareIn: {
+            /** Conversation Id */
+            conversation_id: number;
+            /**
+             * Invite
+             * @default false
+             */
+            invite?: boolean;
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+        };
+        /** CalendarChatShareRead */
+        CalendarChatShareRead: {
+            /** Invited */
+            invited: number;
+            /** Message Id */
+            message_id: number;
         };
         /** CalendarCreate */
         CalendarCreate: {
@@ -8081,6 +8126,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EventRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    share_to_chat_api_calendar_events__event_id__share_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarChatShareIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarChatShareRead"];
                 };
             };
             /** @description Validation Error */

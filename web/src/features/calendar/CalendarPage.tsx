@@ -17,13 +17,13 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { isApiError } from '../../api/client';
 import { useMe } from '../auth/useMe';
-import { useIsMobile } from '../../shell/useIsMobile';
 import { calendarApi, calendarKeys } from './api';
 import { AssistantDrawer } from './AssistantDrawer';
 import { CalendarSidebar } from './CalendarSidebar';
 import { EventDetail } from './EventDetail';
 import { EventFormModal, type EventDraft } from './EventFormModal';
 import { wallTime } from './time';
+import { usePhoneLayout } from './usePhoneLayout';
 import type { OccurrenceRead } from './types';
 import { useCalendars, useCalendarEvents, useOccurrences } from './useCalendar';
 import './CalendarPage.css';
@@ -33,7 +33,7 @@ const PLUGINS = [dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin, c
 /** 日历: my calendars and invitations in month / week / day / agenda views; on a phone, day and agenda. */
 export default function CalendarPage() {
   const { t, i18n } = useTranslation();
-  const isMobile = useIsMobile();
+  const isMobile = usePhoneLayout();
   const me = useMe();
   const navigate = useNavigate();
   const params = useParams();
@@ -43,6 +43,8 @@ export default function CalendarPage() {
   const [draft, setDraft] = useState<EventDraft | null>(null);
   const [assistant, setAssistant] = useState(false);
   const [sidebar, setSidebar] = useState(false);
+  // The view on screen, as data-view on the page (the e2e test reads which view came first).
+  const [viewType, setViewType] = useState<string | null>(null);
   const calendars = useCalendars();
   const occurrences = useOccurrences(range);
   useCalendarEvents();
@@ -92,6 +94,7 @@ export default function CalendarPage() {
   if (!me.data) return null;
 
   const onDatesSet = (info: DatesSetInfo) => {
+    if (info.view.type !== viewType) setViewType(info.view.type);
     const start = info.start.toISOString();
     const end = info.end.toISOString();
     if (!range || range.start !== start || range.end !== end) setRange({ start, end });
@@ -140,7 +143,7 @@ export default function CalendarPage() {
   );
 
   return (
-    <div className={`cal-page${isMobile ? ' cal-mobile' : ''}`} data-testid="calendar-page">
+    <div className={`cal-page${isMobile ? ' cal-mobile' : ''}`} data-testid="calendar-page" data-view={viewType ?? undefined}>
       {isMobile ? (
         <div className="cal-mobile-bar">
           <Button icon={<CalendarOutlined />} onClick={() => setSidebar(true)} aria-label={t('calendar.myCalendars')} />
@@ -158,10 +161,14 @@ export default function CalendarPage() {
       )}
       <section className="cal-main">
         <FullCalendar
+          // initialView is read once: a width change across the breakpoint starts a new calendar.
+          key={isMobile ? 'phone' : 'desktop'}
           ref={calendarRef}
           plugins={PLUGINS}
           initialView={isMobile ? 'listWeek' : 'timeGridWeek'}
           headerToolbar={toolbar}
+          // "November 30 – December 6, 2026" is wider than a 375 px phone; short months fit.
+          titleFormat={isMobile ? { year: 'numeric', month: 'short', day: 'numeric' } : undefined}
           timeZone={zone}
           locale={i18n.language === 'zh-CN' ? zhCnLocale : 'en'}
           firstDay={1}

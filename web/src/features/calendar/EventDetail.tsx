@@ -1,4 +1,4 @@
-import { CheckOutlined, CloseOutlined, DeleteOutlined, EditOutlined, QuestionOutlined } from '@ant-design/icons';
+import { CheckOutlined, CloseOutlined, DeleteOutlined, EditOutlined, QuestionOutlined, ShareAltOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App as AntApp, Button, Descriptions, Drawer, Input, Radio, Space, Spin, Tag, Typography } from 'antd';
 import { useState } from 'react';
@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { isApiError } from '../../api/client';
 import { useIsMobile } from '../../shell/useIsMobile';
 import { calendarApi, calendarKeys, type OccurrenceRef } from './api';
+import { ShareToChatModal } from './ShareToChatModal';
 import { describeRule, shortTime } from './time';
 import type { EventRead, RsvpStatus, Scope } from './types';
 
@@ -37,6 +38,7 @@ export function EventDetail({
   const { message, modal } = AntApp.useApp();
   const queryClient = useQueryClient();
   const [note, setNote] = useState<string | null>(null);
+  const [sharing, setSharing] = useState(false);
   const query = useQuery({ queryKey: calendarKeys.event(eventId), queryFn: () => calendarApi.event(eventId) });
   const event = query.data;
   const invalidate = () => void queryClient.invalidateQueries({ queryKey: calendarKeys.all });
@@ -206,9 +208,15 @@ export function EventDetail({
               <Tag color={STATUS_COLOR[a.status]}>{t(`calendar.status.${a.status}`)}</Tag>
             </div>
           ))}
-          <Button type="link" href={`/api/calendar/events/${event.id}/export.ics`} style={{ paddingLeft: 0, marginTop: 12 }}>
-            {t('calendar.exportEvent')}
-          </Button>
+          <Space wrap style={{ marginTop: 12 }}>
+            <Button icon={<ShareAltOutlined />} onClick={() => setSharing(true)} data-testid="event-share">
+              {t('calendar.share.button')}
+            </Button>
+            <Button type="link" href={`/api/calendar/events/${event.id}/export.ics`}>
+              {t('calendar.exportEvent')}
+            </Button>
+          </Space>
+          {sharing && <ShareToChatModal event={event} onClose={() => setSharing(false)} />}
         </>
       )}
     </Drawer>

@@ -4,6 +4,8 @@ import type {
   AssistantRead,
   CalendarCreate,
   CalendarRead,
+  ChatShareIn,
+  ChatShareRead,
   EventCreate,
   EventRead,
   EventUpdate,
@@ -54,6 +56,7 @@ export const calendarApi = {
   deleteEvent: (id: number, ref: OccurrenceRef) =>
     api.delete(e(id), { query: { scope: ref.scope, occurrence: ref.occurrence } }),
   rsvp: (id: number, status: RsvpStatus, note: string) => api.post<EventRead>(`${e(id)}/rsvp`, { status, note }),
+  shareToChat: (id: number, body: ChatShareIn) => api.post<ChatShareRead>(`${e(id)}/share`, body),
   rooms: () => api.get<RoomRead[]>('/api/calendar/rooms'),
   assistant: (body: AssistantIn) => api.post<AssistantRead>('/api/calendar/assistant', body),
 };

@@ -15,4 +15,6 @@ export type AssistantIn = Schemas['AssistantIn'];
 export type AssistantRead = Schemas['AssistantRead'];
 export type Slot = Schemas['Slot'];
 export type ImportReport = Schemas['CalendarImportReport'];
+export type ChatShareIn = Schemas['CalendarChatShareIn'];
+export type ChatShareRead = Schemas['CalendarChatShareRead'];
 export type Scope = 'all' | 'this' | 'following';
