@@ -126,6 +126,17 @@ def test_two_people_edit_one_document_live(
         "Can edit"
     )
     shot(han, artifacts / f"{viewport}-docs-7-shared-en.png")
+    # Search finds it by a word of its title, with the match highlighted.
+    han.get_by_test_id("docs-search").locator("input").fill(token)
+    han.get_by_test_id("docs-search").locator("input").press("Enter")
+    hit = han.get_by_test_id("docs-list-item").filter(has_text=f"协作测试 {token}")
+    expect(hit).to_have_count(1)
+    expect(han.get_by_test_id("docs-list-item")).to_have_count(1)
+    liu.get_by_test_id("docs-search").locator("input").fill(f"协作测试 {token}")
+    liu.get_by_test_id("docs-search").locator("input").press("Enter")
+    expect(liu.get_by_test_id("docs-list-item")).to_have_count(1)
+    shot(han, artifacts / f"{viewport}-docs-8-search-en.png")
+    shot(liu, artifacts / f"{viewport}-docs-8-search-zh.png")
     for page in (liu, han):
         no_overflow(page)
 
