@@ -26,6 +26,8 @@ const ApprovalTemplatesPage = lazy(() => import('./features/approvals/TemplatesP
 const ApprovalDesignerPage = lazy(() => import('./features/approvals/DesignerPage'));
 const DocsPage = lazy(() => import('./features/docs/DocsPage'));
 const CalendarPage = lazy(() => import('./features/calendar/CalendarPage'));
+const MinutesHome = lazy(() => import('./features/minutes/MinutesHome'));
+const MinutesDetail = lazy(() => import('./features/minutes/MinutesDetail'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -68,6 +70,8 @@ export function App() {
           <Route path="/docs/:docId" element={<DocsPage />} />
           <Route path="/calendar" element={<CalendarPage />} />
           <Route path="/calendar/events/:eventId" element={<CalendarPage />} />
+          <Route path="/minutes" element={<MinutesHome />} />
+          <Route path="/minutes/:minutesId" element={<MinutesDetail />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/forms" element={<FormsHome />} />
           <Route path="/forms/fill/:formId" element={<FormsFillPage />} />
