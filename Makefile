@@ -65,6 +65,7 @@ bench: deps web
 	$(UV) run --frozen python -m bench.calendar
 	$(UV) run --frozen python -m bench.docs
 	$(UV) run --frozen python -m bench.meetings
+	$(UV) run --frozen python -m bench.minutes
 
 clean:
 	rm -rf .venv web/node_modules src/tongban/web_dist .mypy_cache .ruff_cache .pytest_cache test-artifacts

@@ -30,6 +30,8 @@ const MeetingsPage = lazy(() => import('./features/meetings/MeetingsPage'));
 const MeetingPage = lazy(() => import('./features/meetings/MeetingPage'));
 const MeetingDisplayPage = lazy(() => import('./features/meetings/DisplayPage'));
 const MeetingCheckinPage = lazy(() => import('./features/meetings/CheckinPage'));
+const MinutesHome = lazy(() => import('./features/minutes/MinutesHome'));
+const MinutesDetail = lazy(() => import('./features/minutes/MinutesDetail'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -76,6 +78,8 @@ export function App() {
           <Route path="/meetings/:meetingId" element={<MeetingPage />} />
           <Route path="/meetings/:meetingId/display" element={<MeetingDisplayPage />} />
           <Route path="/meetings/checkin/:meetingId" element={<MeetingCheckinPage />} />
+          <Route path="/minutes" element={<MinutesHome />} />
+          <Route path="/minutes/:minutesId" element={<MinutesDetail />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/forms" element={<FormsHome />} />
           <Route path="/forms/fill/:formId" element={<FormsFillPage />} />

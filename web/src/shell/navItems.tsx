@@ -31,7 +31,7 @@ export const NAV_ITEMS: NavItem[] = [
   { key: 'docs', path: '/docs', icon: <FileTextOutlined />, label: 'nav.docs', ready: true },
   { key: 'calendar', path: '/calendar', icon: <CalendarOutlined />, label: 'nav.calendar', ready: true },
   { key: 'meetings', path: '/meetings', icon: <VideoCameraOutlined />, label: 'nav.meetings', ready: true },
-  { key: 'minutes', path: '/minutes', icon: <AudioOutlined />, label: 'nav.minutes', ready: false },
+  { key: 'minutes', path: '/minutes', icon: <AudioOutlined />, label: 'nav.minutes', ready: true },
   { key: 'approvals', path: '/approvals', icon: <AuditOutlined />, label: 'nav.approvals', ready: true },
   { key: 'forms', path: '/forms', icon: <AppstoreOutlined />, label: 'nav.forms', ready: true },
   { key: 'okr', path: '/okr', icon: <AimOutlined />, label: 'nav.okr', ready: false },
