@@ -30,6 +30,7 @@ const MeetingsPage = lazy(() => import('./features/meetings/MeetingsPage'));
 const MeetingPage = lazy(() => import('./features/meetings/MeetingPage'));
 const MeetingDisplayPage = lazy(() => import('./features/meetings/DisplayPage'));
 const MeetingCheckinPage = lazy(() => import('./features/meetings/CheckinPage'));
+const MeetingRoomPage = lazy(() => import('./features/meetings/RoomPage'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -76,6 +77,7 @@ export function App() {
           <Route path="/meetings/:meetingId" element={<MeetingPage />} />
           <Route path="/meetings/:meetingId/display" element={<MeetingDisplayPage />} />
           <Route path="/meetings/checkin/:meetingId" element={<MeetingCheckinPage />} />
+          <Route path="/meetings/:meetingId/room" element={<MeetingRoomPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/forms" element={<FormsHome />} />
           <Route path="/forms/fill/:formId" element={<FormsFillPage />} />
