@@ -38,6 +38,8 @@ from tongban.im.bots_api import router as im_bots_router
 from tongban.im.ding_api import router as im_ding_router
 from tongban.im.search_api import router as im_search_router
 from tongban.meetings.api import router as meetings_router
+from tongban.meetings.room import PATH as MEETINGS_ROOM_PATH
+from tongban.meetings.room import room_endpoint as meetings_room_endpoint
 from tongban.minutes.api import router as minutes_router
 from tongban.notify.api import router as notify_router
 from tongban.org.api import router as org_router
@@ -132,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.router.routes.append(WebSocketRoute(EVENTS_PATH, events_endpoint))
     app.router.routes.append(WebSocketRoute(DOCS_WS_PATH, docs_endpoint))
+    app.router.routes.append(WebSocketRoute(MEETINGS_ROOM_PATH, meetings_room_endpoint))
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

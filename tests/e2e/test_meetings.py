@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -137,3 +138,141 @@ def test_j2_qr_check_in_at_the_door(
         shot(organiser_phone, artifacts / "phone-meetings-5-desk.png")
     finally:
         set_locale(server, "hanxue", "zh-CN")
+
+
+MEDIA_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--auto-select-desktop-capture-source=Entire screen",
+    "--allow-loopback-in-peer-connection",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+]
+
+RECEIVED = """async () => {
+  const peers = window.tongbanMeetingPeers;
+  if (!peers || peers.size === 0) return {bytes: 0, frames: 0};
+  let bytes = 0, frames = 0;
+  for (const pc of peers.values()) {
+    const stats = await pc.getStats();
+    stats.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') {
+        bytes += s.bytesReceived || 0;
+        frames += s.framesDecoded || 0;
+      }
+    });
+  }
+  return {bytes, frames};
+}"""
+
+
+def media_browser(playwright, tmp_path: Path, viewport: str, n: int) -> tuple[BrowserContext, Page]:
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS
+
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path / f"media-{n}"),
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, *MEDIA_ARGS],
+        headless=True,
+        viewport=VIEWPORTS[viewport],
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        permissions=["camera", "microphone"],
+    )
+    context.set_default_timeout(20_000)
+    return context, context.pages[0] if context.pages else context.new_page()
+
+
+def wait_for_media(page: Page, frames_over: int = 0) -> dict[str, int]:
+    deadline = time.monotonic() + 30
+    while True:
+        got = page.evaluate(RECEIVED)
+        if got["bytes"] > 0 and got["frames"] > frames_over:
+            return got
+        assert time.monotonic() < deadline, f"no remote video arrived: {got}"
+        page.wait_for_timeout(300)
+
+
+def test_two_browsers_meet_peer_to_peer(
+    server: str, playwright_instance, tmp_path: Path, artifacts: Path, reset_locale: Callable[[str], None]
+) -> None:
+    reset_locale("wangjianguo")
+    reset_locale("nierongcheng")
+    with api_as(server, "wangjianguo") as office:
+        people = {
+            login: office.get("/api/org/people", params={"q": login}).json()["items"][0]["id"]
+            for login in ("nierongcheng", "hanxue")
+        }
+        start = dt.datetime.now(dt.UTC)
+        meeting = office.post(
+            "/api/meetings",
+            json={
+                "kind": "video",
+                "title": f"视频调度会 {uuid.uuid4().hex[:4]}",
+                "start": start.isoformat(),
+                "end": (start + dt.timedelta(hours=1)).isoformat(),
+                "person_ids": list(people.values()),
+            },
+        ).json()
+    room = f"{server}/meetings/{meeting['id']}/room"
+    host_ctx, host = media_browser(playwright_instance, tmp_path, "desktop", 1)
+    guest_ctx, guest = media_browser(playwright_instance, tmp_path, "phone", 2)
+    try:
+        host.goto(room)
+        sign_in(host, "wangjianguo")
+        expect(host.get_by_test_id("lobby")).to_be_visible()
+        expect(host.get_by_test_id("join")).to_be_enabled()
+        shot(host, artifacts / "desktop-meetings-4-lobby.png")
+        host.get_by_test_id("join").click()
+        expect(host.get_by_test_id("room")).to_be_visible()
+
+        guest.goto(room)
+        sign_in(guest, "nierongcheng")
+        expect(guest.get_by_test_id("join")).to_be_enabled()
+        guest.get_by_test_id("join").click()
+        expect(guest.get_by_test_id("room-count")).to_contain_text("2 人在会")
+        expect(host.get_by_test_id("room-count")).to_contain_text("2 人在会")
+
+        # Media flows both ways, peer to peer.
+        on_host = wait_for_media(host)
+        on_guest = wait_for_media(guest)
+        assert on_host["frames"] > 0 and on_guest["frames"] > 0
+        shot(host, artifacts / "desktop-meetings-5-room.png")
+        shot(guest, artifacts / "phone-meetings-6-room.png")
+
+        # The guest shares the screen: the host keeps decoding frames (now the screen's).
+        before = host.evaluate(RECEIVED)["frames"]
+        guest.get_by_test_id("share").click()
+        expect(guest.get_by_test_id("share")).to_contain_text("停止共享")
+        wait_for_media(host, frames_over=before + 10)
+
+        # Raise hand, chat, and the invitee who has not come yet.
+        guest.get_by_test_id("hand").click()
+        expect(host.get_by_test_id(f"tile-{people['nierongcheng']}")).to_contain_text("✋")
+        guest.get_by_test_id("open-chat").click()
+        guest.get_by_test_id("chat-input").locator("input").fill("莲台村已到位")
+        guest.get_by_test_id("chat-input").locator("input").press("Enter")
+        host.get_by_test_id("open-chat").click()
+        expect(host.get_by_test_id("chat-list")).to_contain_text("莲台村已到位")
+        host.keyboard.press("Escape")
+        host.get_by_test_id("open-people").click()
+        expect(host.get_by_test_id("not-joined")).to_contain_text("韩雪")
+        expect(host.get_by_test_id("not-joined")).not_to_contain_text("聂荣成")
+        shot(host, artifacts / "desktop-meetings-6-people.png")
+        host.keyboard.press("Escape")
+
+        # Host controls: mute all, then end the meeting for everyone.
+        host.get_by_test_id("mute-all").click()
+        guest.keyboard.press("Escape")
+        expect(guest.get_by_test_id("toggle-mic")).to_contain_text("取消静音")
+        host.get_by_role("button", name="结束会议").click()
+        host.locator(".ant-popconfirm .ant-btn-primary").click()
+        expect(guest.get_by_test_id("room-message")).to_have_text("会议已结束")
+        shot(guest, artifacts / "phone-meetings-7-ended.png")
+
+        with api_as(server, "wangjianguo") as office:
+            att = office.get(f"/api/meetings/{meeting['id']}/attendance").json()
+        nie = next(a for a in att["attendees"] if a["name"] == "聂荣成")
+        assert nie["online_seconds"] >= 1
+    finally:
+        host_ctx.close()
+        guest_ctx.close()

@@ -61,6 +61,10 @@ def m(w: World, tail: str = "") -> str:
 MATRIX: dict[tuple[str, str], tuple[dict[str, int], Call]] = {
     ("GET", "/api/meetings"): (signed_in(), lambda c, w: c.get("/api/meetings")),
     ("POST", "/api/meetings"): (signed_in(201), lambda c, w: c.post("/api/meetings", json=now_meeting())),
+    ("GET", "/api/meetings/by-number/{number}"): (
+        signed_in(),  # the number is handed out like a link; the room decides who may enter
+        lambda c, w: c.get(f"/api/meetings/by-number/{w.meeting['number']}"),
+    ),
     ("GET", "/api/meetings/{meeting_id}"): (statuses(401, 404, 404, 200, 200, 200), lambda c, w: c.get(m(w))),
     ("PATCH", "/api/meetings/{meeting_id}"): (managers(), lambda c, w: c.patch(m(w), json={"title": "改"})),
     ("DELETE", "/api/meetings/{meeting_id}"): (

@@ -32,6 +32,7 @@ const MeetingDisplayPage = lazy(() => import('./features/meetings/DisplayPage'))
 const MeetingCheckinPage = lazy(() => import('./features/meetings/CheckinPage'));
 const MinutesHome = lazy(() => import('./features/minutes/MinutesHome'));
 const MinutesDetail = lazy(() => import('./features/minutes/MinutesDetail'));
+const MeetingRoomPage = lazy(() => import('./features/meetings/RoomPage'));
 const ComingSoonPage = lazy(() => import('./features/comingsoon/ComingSoonPage'));
 
 export function PageSpinner() {
@@ -80,6 +81,7 @@ export function App() {
           <Route path="/meetings/checkin/:meetingId" element={<MeetingCheckinPage />} />
           <Route path="/minutes" element={<MinutesHome />} />
           <Route path="/minutes/:minutesId" element={<MinutesDetail />} />
+          <Route path="/meetings/:meetingId/room" element={<MeetingRoomPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
           <Route path="/forms" element={<FormsHome />} />
           <Route path="/forms/fill/:formId" element={<FormsFillPage />} />

@@ -22,6 +22,7 @@ from tongban.meetings.schemas import (
     MeetingCheckinResult,
     MeetingCreate,
     MeetingDisplayCode,
+    MeetingJoinInfo,
     MeetingManualCheckin,
     MeetingRead,
     MeetingUpdate,
@@ -188,3 +189,9 @@ async def undo_checkin(meeting_id: int, person_id: int, session: DbSession, acto
     meeting, _role = await access_meeting(session, actor, meeting_id, manage=True)
     await checkin.do_undo_checkin(session, meeting, person_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/by-number/{number}", response_model=MeetingJoinInfo)
+async def find_by_number(number: str, session: DbSession, actor: CurrentActor) -> MeetingJoinInfo:
+    """Join by meeting number (会议号): the number is what people are given, like a link."""
+    return await service.find_by_number(session, actor, number)

@@ -109,7 +109,7 @@ async def attendance(session: AsyncSession, meeting: Meeting) -> MeetingAttendan
                 ),
             )
             group.invited += 1
-            if row is not None or online.get(pid):
+            if row is not None or pid in online:  # came to the room, even for a moment
                 group.checked_in += 1
             else:
                 group.missing.append(MeetingPerson(id=pid, name=names.get(pid, "")))

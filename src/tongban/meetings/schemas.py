@@ -163,3 +163,10 @@ class MeetingDisplayCode(BaseModel):
     expires_at: dt.datetime | None
     checked_in: int
     invited: int
+
+
+class MeetingJoinInfo(BaseModel):
+    id: int
+    kind: MeetingKind
+    title: str
+    status: str

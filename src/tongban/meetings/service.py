@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.calendar import events as calendar_events
 from tongban.core import i18n
-from tongban.core.errors import Invalid
+from tongban.core.errors import Invalid, NotFound
 from tongban.core.events import publish
 from tongban.core.permissions import Actor
 from tongban.meetings.access import access_meeting, readable, role_of
@@ -28,6 +28,7 @@ from tongban.meetings.models import CheckIn, Invitee, Meeting
 from tongban.meetings.schemas import (
     MeetingCreate,
     MeetingGeofence,
+    MeetingJoinInfo,
     MeetingPerson,
     MeetingRead,
     MeetingUpdate,
@@ -46,6 +47,7 @@ i18n.register(
         "field.meetings_unknown_department": ("部门不存在", "names a department that does not exist"),
         "field.meetings_too_many": ("最多邀请 {limit} 人", "at most {limit} people may be invited"),
         "field.meetings_window": ("签到截止须晚于签到开始", "check-in must close after it opens"),
+        "meetings_number_not_found": ("会议号不存在", "No meeting has this number"),
         "meetings.invited": ("{who} 邀请你参加会议「{title}」", "{who} invited you to the meeting “{title}”"),
         "meetings.invited_body": ("{when} · {where}", "{when} · {where}"),
     }
@@ -350,3 +352,18 @@ async def list_meetings(session: AsyncSession, actor: Actor, *, limit: int = 200
     """The caller's meetings (organised or invited), the latest first."""
     rows = (await session.execute(readable(actor).order_by(Meeting.start_utc.desc()).limit(limit))).scalars()
     return [await meeting_read(session, actor, m) for m in rows]
+
+
+async def find_by_number(session: AsyncSession, actor: Actor, number: str) -> MeetingJoinInfo:
+    """The meeting a number names; whether the caller may enter is the room's answer."""
+    meeting = (
+        await session.execute(select(Meeting).where(Meeting.number == number.replace(" ", "")))
+    ).scalar_one_or_none()
+    if meeting is None or meeting.status == "cancelled":
+        raise NotFound("meetings_number_not_found")
+    return MeetingJoinInfo(
+        id=meeting.id,
+        kind="video" if meeting.kind == "video" else "in_person",
+        title=meeting.title,
+        status=meeting.status,
+    )

@@ -2368,6 +2368,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/meetings/by-number/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find By Number
+         * @description Join by meeting number (会议号): the number is what people are given, like a link.
+         */
+        get: operations["find_by_number_api_meetings_by_number__number__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/meetings/{meeting_id}": {
         parameters: {
             query?: never;
@@ -5032,6 +5052,20 @@ export interface components {
             mode?: "refuse" | "flag";
             /** Radius M */
             radius_m: number;
+        };
+        /** MeetingJoinInfo */
+        MeetingJoinInfo: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "in_person" | "video";
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
         };
         /** MeetingManualCheckin */
         MeetingManualCheckin: {
@@ -11546,6 +11580,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeetingRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    find_by_number_api_meetings_by_number__number__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingJoinInfo"];
                 };
             };
             /** @description Validation Error */

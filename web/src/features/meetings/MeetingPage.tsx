@@ -108,6 +108,7 @@ function Organiser({ meeting }: { meeting: MeetingRead }) {
 /** One meeting: its details; for the organiser and hosts, the check-in desk. */
 export default function MeetingPage() {
   const { t, i18n } = useTranslation();
+  const navigate = useNavigate();
   const meetingId = Number(useParams().meetingId);
   const meeting = useQuery({ queryKey: meetingsKeys.meeting(meetingId), queryFn: () => meetingsApi.get(meetingId) });
   useMeetingEvents(meetingId);
@@ -138,6 +139,16 @@ export default function MeetingPage() {
           </Descriptions.Item>
         )}
       </Descriptions>
+      {m.kind === 'video' && (
+        <Space wrap style={{ marginBottom: 12 }}>
+          <Button type="primary" size="large" onClick={() => void navigate(`/meetings/${m.id}/room`)} data-testid="enter-room">
+            {t('meetings.room.enter')}
+          </Button>
+          <Typography.Text copyable={{ text: `${window.location.origin}/meetings/${m.id}/room` }}>
+            {t('meetings.room.link')}
+          </Typography.Text>
+        </Space>
+      )}
       {m.can_manage ? (
         <Organiser meeting={m} />
       ) : m.kind === 'in_person' ? (

@@ -1,6 +1,7 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Empty, List, Space, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Empty, Input, List, Space, Tag, Typography } from 'antd';
+import { isApiError } from '../../api/client';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -13,6 +14,7 @@ import './meetings.css';
 export default function MeetingsPage() {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
+  const { message } = AntApp.useApp();
   const [creating, setCreating] = useState(false);
   const meetings = useQuery({ queryKey: meetingsKeys.list, queryFn: meetingsApi.list });
   return (
@@ -21,9 +23,24 @@ export default function MeetingsPage() {
         <Typography.Title level={3} style={{ margin: 0 }}>
           {t('meetings.title')}
         </Typography.Title>
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="new-meeting">
-          {t('meetings.new')}
-        </Button>
+        <Space wrap>
+          <Input.Search
+            placeholder={t('meetings.room.numberHint')}
+            enterButton={t('meetings.room.joinByNumber')}
+            onSearch={(v) => {
+              if (!v.trim()) return;
+              meetingsApi
+                .byNumber(v.trim())
+                .then((m) => void navigate(`/meetings/${m.id}/room`))
+                .catch((e: unknown) => void message.error(isApiError(e) ? e.message : t('meetings.failed')));
+            }}
+            style={{ width: 260 }}
+            data-testid="join-number"
+          />
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="new-meeting">
+            {t('meetings.new')}
+          </Button>
+        </Space>
       </Space>
       <List
         loading={meetings.isLoading}

@@ -6,6 +6,7 @@ import type {
   MeetingCheckinResult,
   MeetingCreate,
   MeetingDisplayCode,
+  MeetingJoinInfo,
   MeetingRead,
   MeetingUpdate,
 } from './types';
@@ -24,6 +25,7 @@ const m = (id: number) => `/api/meetings/${id}`;
 export const meetingsApi = {
   list: () => api.get<MeetingRead[]>('/api/meetings'),
   create: (body: MeetingCreate) => api.post<MeetingRead>('/api/meetings', body),
+  byNumber: (number: string) => api.get<MeetingJoinInfo>(`/api/meetings/by-number/${encodeURIComponent(number)}`),
   get: (id: number) => api.get<MeetingRead>(m(id)),
   update: (id: number, body: MeetingUpdate) => api.patch<MeetingRead>(m(id), body),
   remove: (id: number) => api.delete(m(id)),

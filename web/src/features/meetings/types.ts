@@ -12,6 +12,7 @@ export type MeetingDisplayCode = Schemas['MeetingDisplayCode'];
 export type MeetingCheckinIntro = Schemas['MeetingCheckinIntro'];
 export type MeetingCheckinResult = Schemas['MeetingCheckinResult'];
 export type MeetingCheckinIn = Schemas['MeetingCheckinIn'];
+export type MeetingJoinInfo = Schemas['MeetingJoinInfo'];
 
 /** `meetings.checked_in` on the organiser's event stream. */
 export interface MeetingCheckedInEvent {
