@@ -42,6 +42,7 @@ class World:
     minutes_id: int
     segment_id: int
     silent_file_id: str
+    upload_id: str
     client: httpx.AsyncClient
 
 
@@ -95,6 +96,23 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Call]] = {
         owner_only(),
         lambda c, w: c.put(mm(w, "/shares"), json={"person_ids": [w.people["viewer"].id]}),
     ),
+    ("POST", "/api/minutes/uploads"): (
+        statuses(401, 201, 201, 201, 201, 201),
+        lambda c, w: c.post("/api/minutes/uploads", json={"name": "a.ogg", "size": 10}),
+    ),
+    # An upload is its uploader's alone (the owner began this one); others see none (404).
+    ("GET", "/api/minutes/uploads/{upload_id}"): (
+        statuses(401, 404, 404, 404, 404, 200),
+        lambda c, w: c.get(f"/api/minutes/uploads/{w.upload_id}"),
+    ),
+    ("PUT", "/api/minutes/uploads/{upload_id}/chunks/{index}"): (
+        statuses(401, 404, 404, 404, 404, 204),
+        lambda c, w: c.put(f"/api/minutes/uploads/{w.upload_id}/chunks/0", content=b"0123456789"),
+    ),
+    ("POST", "/api/minutes/uploads/{upload_id}/complete"): (
+        statuses(401, 404, 404, 404, 404, 409),  # 409: the owner has not sent the chunk yet
+        lambda c, w: c.post(f"/api/minutes/uploads/{w.upload_id}/complete", json={}),
+    ),
 }
 
 
@@ -129,6 +147,9 @@ async def world(org: Org, app: FastAPI) -> Any:
         owner = await sign_in(setup, people["owner"])
         r = await owner.post("/api/files", files={"file": ("quiet.wav", silent_wav())})
         file_id = r.json()["id"]
+        upload_id = (await owner.post("/api/minutes/uploads", json={"name": "a.ogg", "size": 10})).json()[
+            "upload_id"
+        ]
     db = app.state.db
     # A finished minutes written directly: the matrix is about access, not about the recogniser.
     async with db.transaction() as session:
@@ -163,7 +184,7 @@ async def world(org: Org, app: FastAPI) -> Any:
         await session.flush()
         ids = (record.id, segment.id)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield World(people, ids[0], ids[1], file_id, c)
+        yield World(people, ids[0], ids[1], file_id, upload_id, c)
 
 
 @pytest.mark.parametrize(("method", "path", "role", "expected"), matrix_cases(MATRIX, ROLES))

@@ -41,3 +41,45 @@ async def test_every_format_is_accepted(as_person: Any, people: dict[str, Any]) 
         assert r.status_code == 201, (fmt, file["content_type"], r.text)
         # Only acceptance is checked here; stop the job so the suite does not transcribe seven times.
         await lin.post(f"/api/minutes/{r.json()['id']}/cancel")
+
+
+async def test_resumable_upload_after_a_drop(
+    as_person: Any, people: dict[str, Any], monkeypatch: Any
+) -> None:
+    from tongban.minutes import uploads
+
+    monkeypatch.setattr(uploads, "CHUNK_BYTES", 8000)  # a 20 kB clip in three chunks
+    name, data = convert("ogg")
+    lin = await as_person(people["lawyer"])
+    r = await lin.post("/api/minutes/uploads", json={"name": name, "size": len(data)})
+    assert r.status_code == 201, r.text
+    state = r.json()
+    up, size = state["upload_id"], state["chunk_bytes"]
+    assert state["chunks"] == 3 and state["received"] == []
+    assert (await lin.put(f"/api/minutes/uploads/{up}/chunks/0", content=data[:size])).status_code == 204
+    # The connection drops; the client asks what arrived and completing too early is refused.
+    assert (await lin.get(f"/api/minutes/uploads/{up}")).json()["received"] == [0]
+    assert (await lin.post(f"/api/minutes/uploads/{up}/complete", json={})).status_code == 409
+    wrong = await lin.put(f"/api/minutes/uploads/{up}/chunks/1", content=data[size : size + 10])
+    assert wrong.status_code == 422
+    for i in (1, 2):
+        part = data[i * size : (i + 1) * size]
+        assert (await lin.put(f"/api/minutes/uploads/{up}/chunks/{i}", content=part)).status_code == 204
+    other = await as_person(people["colleague"])
+    assert (await other.get(f"/api/minutes/uploads/{up}")).status_code == 404
+    r = await lin.post(f"/api/minutes/uploads/{up}/complete", json={"language": "en", "title": "预算会"})
+    assert r.status_code == 201, r.text
+    created = r.json()
+    assert created["title"] == "预算会"
+    await lin.post(f"/api/minutes/{created['id']}/cancel")
+    content = await lin.get(f"/api/files/{created['file_id']}/content")
+    assert content.content == data
+    assert (await lin.get(f"/api/minutes/uploads/{up}")).status_code == 404  # chunks are gone
+
+
+async def test_too_big_is_refused_before_sending(as_person: Any, people: dict[str, Any]) -> None:
+    lin = await as_person(people["lawyer"])
+    r = await lin.post("/api/minutes/uploads", json={"name": "long.mp4", "size": 3 * 1024**3})
+    assert r.status_code == 413
+    r = await lin.post("/api/minutes/uploads", json={"name": "hour.mp4", "size": 2 * 1024**3})
+    assert r.status_code == 201

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from tongban.auth.deps import CurrentActor
-from tongban.core.deps import DbSession
-from tongban.minutes import service
+from tongban.auth.deps import CurrentActor, get_actor
+from tongban.core.deps import DB, AppSettings, DbSession
+from tongban.core.permissions import Actor
+from tongban.core.storage import BlobStore
+from tongban.minutes import service, uploads
 from tongban.minutes.schemas import (
     MinutesCreate,
     MinutesRead,
@@ -18,9 +20,13 @@ from tongban.minutes.schemas import (
     MinutesShareIn,
     MinutesSpeakerRename,
     MinutesTranscriptOut,
+    MinutesUploadBegin,
+    MinutesUploadComplete,
+    MinutesUploadState,
 )
 
 router = APIRouter(prefix="/api/minutes", tags=["minutes"])
+UploadId = Annotated[str, Path(max_length=36)]
 
 
 @router.get("", response_model=list[MinutesRead])
@@ -103,3 +109,73 @@ async def replace_shares(
     """Who besides the owner may read the minutes (and play the recording)."""
     await service.do_share(session, actor, minutes_id, body)
     return await service.shares_of(session, actor, minutes_id)
+
+
+# ---- resumable uploads ----------------------------------------------------------------------
+
+
+def _blobs(request: Request) -> BlobStore:
+    store: BlobStore = request.app.state.blobs
+    return store
+
+
+Blobs = Annotated[BlobStore, Depends(_blobs)]
+
+
+async def _uploader(request: Request, db: DB) -> Actor:
+    # A short read transaction of its own: a chunk may take a while to arrive, and a write
+    # transaction held meanwhile would stall every other writer on SQLite.
+    async with db.transaction(write=False) as session:
+        return await get_actor(request, session)
+
+
+Uploader = Annotated[Actor, Depends(_uploader)]
+
+
+@router.post("/uploads", response_model=MinutesUploadState, status_code=status.HTTP_201_CREATED)
+async def begin_upload(
+    body: MinutesUploadBegin, actor: Uploader, store: Blobs, settings: AppSettings
+) -> MinutesUploadState:
+    """Declare a recording's name and size (413 now if too big); then PUT its chunks."""
+    state = await uploads.begin(store, actor, body.name, body.size, settings.minutes_upload_max_bytes)
+    return MinutesUploadState.model_validate(state)
+
+
+@router.get("/uploads/{upload_id}", response_model=MinutesUploadState)
+async def upload_state(upload_id: UploadId, actor: Uploader, store: Blobs) -> MinutesUploadState:
+    """Which chunks the server has: after a dropped connection, send only the others."""
+    return MinutesUploadState.model_validate(await uploads.received(store, actor, upload_id))
+
+
+@router.put(
+    "/uploads/{upload_id}/chunks/{index}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {}}}},
+)
+async def put_chunk(
+    upload_id: UploadId, index: int, request: Request, actor: Uploader, store: Blobs
+) -> Response:
+    """One chunk's raw bytes (every chunk but the last is exactly `chunk_bytes` long)."""
+    await uploads.put_chunk(store, actor, upload_id, index, request.stream())
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/uploads/{upload_id}/complete", response_model=MinutesRead, status_code=status.HTTP_201_CREATED)
+async def complete_upload(
+    upload_id: UploadId,
+    body: MinutesUploadComplete,
+    actor: Uploader,
+    db: DB,
+    store: Blobs,
+    settings: AppSettings,
+) -> MinutesRead:
+    """Join the chunks into the recording's file and queue its transcription."""
+    limit = settings.minutes_upload_max_bytes
+    async with db.transaction() as session:
+        file = await uploads.complete(session, store, actor, upload_id, limit)
+        record = await service.create_minutes_from_file(
+            session, actor, file.id, title=body.title, language=body.language
+        )
+        out = await service.present(session, actor, record)
+    await uploads.discard(store, upload_id)
+    return out

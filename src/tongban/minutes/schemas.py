@@ -124,3 +124,20 @@ class MinutesProgressEvent(BaseModel):
     error: str = ""
     error_code: str = ""
     segment: MinutesSegmentRead | None = None
+
+
+class MinutesUploadBegin(BaseModel):
+    name: str = Field(min_length=1, max_length=255)
+    size: int = Field(gt=0)
+
+
+class MinutesUploadState(BaseModel):
+    upload_id: str
+    chunk_bytes: int
+    chunks: int
+    received: list[int]
+
+
+class MinutesUploadComplete(BaseModel):
+    title: str = Field(default="", max_length=200)
+    language: MinutesLanguage = "zh"

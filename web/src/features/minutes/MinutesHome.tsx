@@ -4,7 +4,7 @@ import { App, Button, Empty, List, Progress, Select, Tag } from 'antd';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { formatTime, minutesApi, minutesKeys, uploadWithProgress } from './api';
+import { formatTime, minutesApi, minutesKeys, uploadRecording } from './api';
 import { Recorder } from './Recorder';
 import type { MinutesLanguage, MinutesRead } from './types';
 import { useMinutesEvents } from './useMinutesEvents';
@@ -32,9 +32,9 @@ export default function MinutesHome() {
   const send = async (file: File) => {
     setUploading({ name: file.name, fraction: 0 });
     try {
-      const { promise } = uploadWithProgress(file, file.name, (fraction) => setUploading({ name: file.name, fraction }));
-      const stored = await promise;
-      const created = await minutesApi.create(stored.id, language);
+      const created = await uploadRecording(file, file.name, language, (fraction) =>
+        setUploading({ name: file.name, fraction }),
+      );
       await queryClient.invalidateQueries({ queryKey: minutesKeys.list });
       navigate(`/minutes/${created.id}`);
     } catch (e) {

@@ -1,5 +1,4 @@
 import { api, csrfToken } from '../../api/client';
-import type { StoredFile } from '../../api/types';
 import type { MinutesLanguage, MinutesRead, MinutesSearchOut, MinutesSegmentRead, MinutesTranscriptOut } from './types';
 
 export const minutesKeys = {
@@ -25,43 +24,62 @@ export const minutesApi = {
     api.patch<MinutesSegmentRead>(`${m(id)}/segments/${segmentId}`, { text }),
 };
 
-/** POST /api/files with upload progress (fetch cannot report it; XMLHttpRequest can). */
-export function uploadWithProgress(
-  file: Blob,
-  name: string,
-  onProgress: (fraction: number) => void,
-): { promise: Promise<StoredFile>; abort: () => void } {
+interface UploadState {
+  upload_id: string;
+  chunk_bytes: number;
+  chunks: number;
+  received: number[];
+}
+
+function putChunk(url: string, body: Blob, onProgress: (loaded: number) => void): Promise<void> {
+  // XMLHttpRequest, not fetch: only it reports upload progress.
   const xhr = new XMLHttpRequest();
-  const promise = new Promise<StoredFile>((resolve, reject) => {
-    xhr.open('POST', '/api/files');
+  return new Promise((resolve, reject) => {
+    xhr.open('PUT', url);
     xhr.withCredentials = true;
-    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     const token = csrfToken();
     if (token) xhr.setRequestHeader('X-CSRF-Token', token);
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) onProgress(e.loaded / e.total);
-    };
-    xhr.onload = () => {
-      let data: unknown = null;
-      try {
-        data = JSON.parse(xhr.responseText);
-      } catch {
-        /* not JSON: reported below by status */
-      }
-      if (xhr.status >= 200 && xhr.status < 300) resolve(data as StoredFile);
-      else {
-        const message =
-          data && typeof data === 'object' && 'message' in data ? String(data.message) : `HTTP ${xhr.status}`;
-        reject(new Error(message));
-      }
-    };
+    xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onload = () => (xhr.status < 300 ? resolve() : reject(new Error(`HTTP ${xhr.status}`)));
     xhr.onerror = () => reject(new Error('network'));
-    xhr.onabort = () => reject(new Error('aborted'));
-    const body = new FormData();
-    body.append('file', file, name);
     xhr.send(body);
   });
-  return { promise, abort: () => xhr.abort() };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Sends a recording in chunks and queues its transcription. When the connection drops, it asks
+ * the server which chunks arrived and sends only the rest (up to 8 tries, waiting longer each time).
+ */
+export async function uploadRecording(
+  file: Blob,
+  name: string,
+  language: MinutesLanguage,
+  onProgress: (fraction: number) => void,
+): Promise<MinutesRead> {
+  let state = await api.post<UploadState>('/api/minutes/uploads', { name, size: file.size });
+  const base = `/api/minutes/uploads/${state.upload_id}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const have = new Set(state.received);
+      let done = state.received.reduce((n, i) => n + Math.min(state.chunk_bytes, file.size - i * state.chunk_bytes), 0);
+      for (let i = 0; i < state.chunks; i++) {
+        if (have.has(i)) continue;
+        const part = file.slice(i * state.chunk_bytes, (i + 1) * state.chunk_bytes);
+        await putChunk(`${base}/chunks/${i}`, part, (loaded) => onProgress((done + loaded) / file.size));
+        done += part.size;
+        onProgress(done / file.size);
+      }
+      break;
+    } catch (e) {
+      if (attempt >= 7) throw e;
+      await sleep(500 * 2 ** attempt);
+      state = await api.get<UploadState>(base).catch(() => state);
+    }
+  }
+  return api.post<MinutesRead>(`${base}/complete`, { language });
 }
 
 export function formatTime(seconds: number): string {
