@@ -137,6 +137,17 @@ def test_j4_disaster_statistics(
     assert len(rows) == 4
     assert sum(r[4] for r in rows) == 183200
     assert sum(r[3] for r in rows) == 250.5
+
+    # The data view sorts on the server by a field: smallest loss first, then largest first.
+    page.goto(re.sub(r"/dashboard.*$", "/data", page.url))
+    header = page.locator("th", has_text="损失合计")
+    first = page.locator(".ant-table-tbody tr.ant-table-row").first
+    expect(first).to_be_visible()
+    header.click()
+    expect(first).to_contain_text("清溪镇")
+    header.click()
+    expect(first).to_contain_text("城关镇")
+    shot(page, artifacts / "desktop-forms-7-data-sorted.png")
     del context
 
 

@@ -161,7 +161,17 @@ async def list_submissions(
     scope: Literal["mine", "department", "all"] = "all",
     task_id: int | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    order: Literal["created_at", "-created_at"] = "-created_at",
+    filters: Annotated[
+        str | None, Query(max_length=2000, description='JSON: [{"field","op","value"}], top-level fields')
+    ] = None,
+    order: Annotated[
+        str,
+        Query(
+            max_length=80,
+            pattern=r"^-?[A-Za-z0-9_]+$",
+            description='"created_at" or a field key; "-" first for descending',
+        ),
+    ] = "-created_at",
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> SubmissionPage:
@@ -173,6 +183,7 @@ async def list_submissions(
         scope=scope,
         task_id=task_id,
         search=q,
+        filters=_filters(filters),
         order=order,
         offset=offset,
         limit=limit,

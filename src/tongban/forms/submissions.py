@@ -544,19 +544,24 @@ async def list_submissions(
     scope: str = "all",
     task_id: int | None = None,
     search: str | None = None,
+    filters: list[dict[str, Any]] | None = None,
     order: str = "-created_at",
     offset: int = 0,
     limit: int = 50,
 ) -> SubmissionPage:
+    """A page of the submissions the caller may read, searched, filtered and sorted by field."""
+    from tongban.forms.dataview import by_fields  # it builds on stats, which imports this module
+
     form, _app, roles = await access_form(session, actor, form_id)
     stmt = await readable(session, actor, form, roles, scope)
     if task_id is not None:
         stmt = stmt.where(Submission.task_id == task_id)
     if search:
         stmt = stmt.where(_text_matches(search))
-    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    column = Submission.created_at if order.lstrip("-") == "created_at" else Submission.id
-    stmt = stmt.order_by(column.desc() if order.startswith("-") else column.asc(), Submission.id.desc())
+    stmt = by_fields(stmt, form, filters or [], order)
+    total = (
+        await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    ).scalar_one()
     rows = (await session.execute(stmt.offset(offset).limit(limit))).scalars().all()
     return SubmissionPage(items=await render(session, rows), total=total, offset=offset, limit=limit)
 

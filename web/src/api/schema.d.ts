@@ -9922,7 +9922,10 @@ export interface operations {
                 scope?: "mine" | "department" | "all";
                 task_id?: number | null;
                 q?: string | null;
-                order?: "created_at" | "-created_at";
+                /** @description JSON: [{"field","op","value"}], top-level fields */
+                filters?: string | null;
+                /** @description "created_at" or a field key; "-" first for descending */
+                order?: string;
                 offset?: number;
                 limit?: number;
             };

@@ -46,7 +46,10 @@ export const formsApi = {
         body: { values, task_id: taskId ?? null },
       }),
     ),
-  submissions: (id: number, query: { q?: string; task_id?: number; offset?: number; limit?: number }) =>
+  submissions: (
+    id: number,
+    query: { q?: string; task_id?: number; order?: string; filters?: string; offset?: number; limit?: number },
+  ) =>
     unwrap(
       client.GET('/api/forms/forms/{form_id}/submissions', {
         params: { path: { form_id: id }, query },
