@@ -50,7 +50,12 @@ def app_api_routes() -> set[tuple[str, str]]:
 
 def check_matrix_is_current(matrix: dict[tuple[str, str], Any], prefixes: tuple[str, ...]) -> None:
     """A capability's matrix names every route under its prefixes, and no route that is gone."""
-    routes = {(m, p) for m, p in app_api_routes() if p.startswith(prefixes)}
+    # Whole path segments: "/api/me" covers "/api/me/locale", not "/api/meetings".
+    routes = {
+        (m, p)
+        for m, p in app_api_routes()
+        if any(p == prefix or p.startswith(prefix.rstrip("/") + "/") for prefix in prefixes)
+    }
     missing = sorted(routes - set(matrix))
     assert not missing, f"add these endpoints to the capability's MATRIX: {missing}"
     stale = sorted(set(matrix) - routes)
