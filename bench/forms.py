@@ -42,8 +42,8 @@ from tongban.core.db import Database, utcnow
 from tongban.core.permissions import Actor
 from tongban.forms import rollup
 from tongban.forms.models import AppGrant, Form, FormVersion, Submission, SubmissionRow
+from tongban.forms.rows import flatten
 from tongban.forms.schema import FormSchema
-from tongban.forms.submissions import flatten
 from tongban.forms.templates import do_install
 from tongban.org.models import Department
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from tongban.auth.deps import CurrentActor
 from tongban.core.deps import DbSession
 from tongban.core.errors import AppError, Invalid
-from tongban.forms import export, importer, service, stats, submissions, tasks, templates
+from tongban.forms import export, importer, reads, service, stats, submissions, tasks, templates
 from tongban.forms.schema import FormSchema
 from tongban.forms.schemas import (
     AppCreate,
@@ -176,7 +176,7 @@ async def list_submissions(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> SubmissionPage:
     """Submissions I may read: all (view all), my department's (view department), else my own."""
-    return await submissions.list_submissions(
+    return await reads.list_submissions(
         session,
         actor,
         form_id,
@@ -192,8 +192,8 @@ async def list_submissions(
 
 @router.get("/submissions/{submission_id}", response_model=SubmissionRead)
 async def get_submission(submission_id: int, session: DbSession, actor: CurrentActor) -> SubmissionRead:
-    submission, *_ = await submissions.access_submission(session, actor, submission_id)
-    (read,) = await submissions.render(session, [submission])
+    submission, *_ = await reads.access_submission(session, actor, submission_id)
+    (read,) = await reads.render(session, [submission])
     return read
 
 
@@ -203,7 +203,7 @@ async def update_submission(
 ) -> SubmissionRead:
     """Correct a submission (managers), checked against the version it was made with."""
     submission = await submissions.do_update_submission(session, actor, submission_id, body.values)
-    (read,) = await submissions.render(session, [submission])
+    (read,) = await reads.render(session, [submission])
     return read
 
 

@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tongban.core import i18n
 from tongban.core.permissions import Actor
+from tongban.forms.reads import readable, render
 from tongban.forms.schema import FormField, FormSchema
 from tongban.forms.schemas import StatsRead
 from tongban.forms.service import access_form
-from tongban.forms.submissions import readable, render
 from tongban.org import service as org
 
 i18n.register(

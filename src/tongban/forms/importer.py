@@ -111,8 +111,10 @@ async def import_xlsx(
     session: AsyncSession, actor: Actor, form_id: int, data: bytes, *, dry_run: bool
 ) -> FormImportReport:
     """Check every row; unless `dry_run`, store them all — or none, when any row is wrong."""
+    from tongban.forms.checks import validated
     from tongban.forms.models import FormVersion
-    from tongban.forms.submissions import _validated, do_submit, version_schema
+    from tongban.forms.submissions import do_submit
+    from tongban.forms.versions import version_schema
 
     form, _app, _roles = await access_form(session, actor, form_id, "manage")
     version = await session.get(FormVersion, form.version_id) if form.version_id else None
@@ -159,7 +161,7 @@ async def import_xlsx(
     # only when all pass (and this is no dry run) are they stored, in this one transaction.
     for number, values in parsed:
         try:
-            await _validated(session, actor, form, schema, values, exclude=None)
+            await validated(session, actor, form, schema, values, exclude=None)
         except AppError as exc:
             found = [{"field": e.field, "message": e.message} for e in exc.fields]
             errors.append(FormImportRowError(row=number, fields=found))

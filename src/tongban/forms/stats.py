@@ -16,10 +16,11 @@ from tongban.core import i18n
 from tongban.core.errors import Invalid
 from tongban.core.permissions import Actor
 from tongban.forms.models import Form, SubmissionRow, form_rollups
+from tongban.forms.reads import _my_department_ids
 from tongban.forms.schema import FormField, FormSchema
 from tongban.forms.schemas import Role, StatGroup, StatsRead
 from tongban.forms.service import access_form, published_version
-from tongban.forms.submissions import _my_department_ids, version_schema
+from tongban.forms.versions import version_schema
 from tongban.org import service as org
 
 i18n.register(
