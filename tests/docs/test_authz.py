@@ -24,6 +24,7 @@ import pytest
 from fastapi import FastAPI
 
 from tests.authz import check_matrix_is_current, matrix_cases
+from tests.docs.test_images import png
 from tests.factories import Org, sign_in
 
 ROLES = ("anonymous", "outsider", "viewer", "commenter", "editor", "owner")
@@ -37,6 +38,7 @@ class World:
     grant: dict[str, Any]
     version: dict[str, Any]
     comment: dict[str, Any]
+    image: dict[str, Any]
     client: httpx.AsyncClient
 
 
@@ -99,6 +101,15 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Call]] = {
     ("GET", "/api/docs/{document_id}/state"): (readers(), lambda c, w: c.get(d(w, "/state"))),
     ("GET", "/api/docs/search"): (signed_in(), lambda c, w: c.get("/api/docs/search", params={"q": "周报"})),
     ("GET", "/api/docs/{document_id}/export"): (readers(), lambda c, w: c.get(d(w, "/export"))),
+    # ---- images ----
+    ("POST", "/api/docs/{document_id}/images"): (
+        editors(201),
+        lambda c, w: c.post(d(w, "/images"), files={"file": ("a.png", png(), "image/png")}),
+    ),
+    ("GET", "/api/docs/images/{file_id}"): (
+        statuses(401, 404, 200, 200, 200, 200),  # a stranger is not told the image exists
+        lambda c, w: c.get(f"/api/docs/images/{w.image['id']}"),
+    ),
     # ---- version history ----
     ("GET", "/api/docs/{document_id}/versions"): (readers(), lambda c, w: c.get(d(w, "/versions"))),
     ("POST", "/api/docs/{document_id}/versions"): (
@@ -164,8 +175,13 @@ async def world(org: Org, app: FastAPI) -> Any:
         ).json()
         version = (await owner_client.post(f"/api/docs/{doc['id']}/versions", json={"name": "初稿"})).json()
         comment = (await owner_client.post(f"/api/docs/{doc['id']}/comments", json={"body": "看这里"})).json()
+        image = (
+            await owner_client.post(
+                f"/api/docs/{doc['id']}/images", files={"file": ("a.png", png(), "image/png")}
+            )
+        ).json()
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield World(people, doc, grant, version, comment, c)
+        yield World(people, doc, grant, version, comment, image, c)
 
 
 @pytest.mark.parametrize(("method", "path", "role", "expected"), matrix_cases(MATRIX, ROLES))

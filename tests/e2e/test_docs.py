@@ -228,3 +228,109 @@ def test_j6_five_people_edit_one_document(
         no_overflow(page)
     for login in english:
         reset_locale(login)
+
+
+def picture() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (360, 180), "#e6f4ff")
+    draw = ImageDraw.Draw(image)
+    for i, color in enumerate(("#1677ff", "#52c41a", "#fa8c16", "#eb2f96")):
+        draw.rectangle((30 + i * 80, 150 - (i + 2) * 25, 90 + i * 80, 150), fill=color)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_images_mentions_doc_links_and_fresh_search(
+    server: str, open_browser: Launch, artifacts: Path, reset_locale: Callable[[str], None], viewport: str
+) -> None:
+    """刘锋 (Chinese) uploads an image, @mentions 韩雪 from the directory and links another
+    document; 韩雪 (English) is notified once, sees all three, and finds the fresh text in search
+    seconds later — without anyone closing the document."""
+    reset_locale("liufeng")
+    set_locale(server, "hanxue", "en-US")
+    token = uuid.uuid4().hex[:6]
+    with httpx.Client(base_url=server) as http:
+        http.post("/api/auth/login", json={"login": "liufeng", "password": DEMO_PASSWORD}).raise_for_status()
+        headers = {"X-CSRF-Token": http.cookies.get("tongban_csrf") or ""}
+        doc = http.post("/api/docs", json={"title": f"图文周报 {token}"}, headers=headers).json()
+        other = http.post("/api/docs", json={"title": f"预算表 {token}"}, headers=headers).json()
+        han_id = http.get("/api/org/people", params={"q": "韩雪"}).json()["items"][0]["id"]
+        for target in (doc, other):
+            http.post(
+                f"/api/docs/{target['id']}/access",
+                json={"role": "editor", "person_id": han_id},
+                headers=headers,
+            ).raise_for_status()
+    url = f"{server}/docs/{doc['id']}"
+
+    _, liu = open_browser(viewport)
+    liu.goto(url)
+    sign_in(liu, "liufeng")
+    editor = liu.get_by_test_id("docs-editor")
+    expect(liu.get_by_test_id("doc-status")).to_have_attribute("data-status", "connected")
+    editor.click()
+    liu.keyboard.type("请 ")
+    liu.keyboard.type("@韩雪")
+    menu = liu.get_by_test_id("mention-menu")
+    expect(menu.get_by_test_id("mention-option").filter(has_text="韩雪")).to_be_visible()
+    shot(liu, artifacts / f"{viewport}-docs-media-1-mention-menu-zh.png")
+    liu.keyboard.press("Enter")
+    expect(editor.locator(".docs-mention", has_text="@韩雪")).to_have_count(1)
+    liu.keyboard.type(f"看一下新鲜内容{token}，参考 ")
+
+    # A link to the other document, found by searching titles.
+    liu.get_by_test_id("docs-tool-docLink").click()
+    liu.get_by_test_id("doc-link-search").locator("input").fill("预算表")
+    liu.locator(".ant-select-item-option", has_text=f"预算表 {token}").click()
+    expect(editor.locator(f'a[href="/docs/{other["id"]}"]')).to_have_text(f"预算表 {token}")
+    liu.keyboard.press("Enter")
+
+    # An image through the toolbar's file picker; it shows (served to readers only).
+    liu.get_by_test_id("docs-image-input").set_input_files(
+        files=[{"name": "进度图.png", "mimeType": "image/png", "buffer": picture()}]
+    )
+    image = editor.locator("img.docs-image")
+    expect(image).to_have_count(1)
+    liu.wait_for_function(
+        "() => document.querySelector('[data-testid=docs-editor] img.docs-image')?.naturalWidth === 360"
+    )
+    shot(liu, artifacts / f"{viewport}-docs-media-2-liu-zh.png")
+    no_overflow(liu)
+
+    # 韩雪 in English: told once, with a link to the document.
+    with httpx.Client(base_url=server) as http:
+        http.post("/api/auth/login", json={"login": "hanxue", "password": DEMO_PASSWORD}).raise_for_status()
+        wanted = f"刘锋 在《图文周报 {token}》中提到了你"
+        notes: list[dict] = []
+        for _ in range(100):
+            items = http.get("/api/notify/notifications").json()["items"]
+            notes = [n for n in items if n["title"] == wanted]
+            if notes:
+                break
+            liu.wait_for_timeout(100)
+        assert len(notes) == 1 and notes[0]["link"] == f"/docs/{doc['id']}", notes
+    _, han = open_browser(viewport)
+    han.goto(url)
+    sign_in(han, "hanxue")
+    han_editor = han.get_by_test_id("docs-editor")
+    expect(han_editor.locator(".docs-mention", has_text="@韩雪")).to_have_count(1)
+    expect(han_editor.locator(f'a[href="/docs/{other["id"]}"]')).to_be_visible()
+    han.wait_for_function(
+        "() => document.querySelector('[data-testid=docs-editor] img.docs-image')?.naturalWidth === 360"
+    )
+    shot(han, artifacts / f"{viewport}-docs-media-3-han-en.png")
+
+    # Search finds the words typed moments ago (the document is still open in both browsers).
+    han.goto(f"{server}/docs")
+    search = han.get_by_test_id("docs-search").locator("input")
+    search.fill(f"新鲜内容{token}")
+    search.press("Enter")
+    expect(han.get_by_test_id("docs-list-item").filter(has_text=f"图文周报 {token}")).to_have_count(1)
+    shot(han, artifacts / f"{viewport}-docs-media-4-search-en.png")
+    no_overflow(han)
+    reset_locale("hanxue")

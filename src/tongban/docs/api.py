@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile, status
 
-from tongban.auth.deps import CurrentActor
-from tongban.core.deps import DbSession
+from tongban.auth.deps import CurrentActor, get_actor
+from tongban.core.deps import DB, DbSession
+from tongban.core.permissions import Actor
+from tongban.core.storage import BlobStore
 from tongban.docs import cards as _cards  # noqa: F401 - registers the "doc" card type
-from tongban.docs import comments, search, service, store, versions
+from tongban.docs import comments, images, search, service, store, versions
 from tongban.docs.access import access_document
 from tongban.docs.imports import read_upload
 from tongban.docs.schemas import (
@@ -29,6 +31,10 @@ from tongban.docs.schemas import (
     VersionCreate,
     VersionRead,
 )
+from tongban.files.content_types import response_media_type
+from tongban.files.downloads import blob_response, content_disposition
+from tongban.files.schemas import FileRead
+from tongban.files.upload import MultipartFileStream, check_content_length
 
 router = APIRouter(prefix="/api/docs", tags=["docs"])
 
@@ -80,6 +86,75 @@ async def import_document(
         session, actor, DocumentCreate(title=title, parent_id=parent_id), nodes
     )
     return await _one(session, actor, document.id)
+
+
+# ---- images (before "/{document_id}", which would otherwise claim "/images/...") ----
+
+_IMAGE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/{document_id}/images",
+    response_model=FileRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=_IMAGE_BODY,
+)
+async def upload_image(document_id: int, request: Request, db: DB) -> FileRead:
+    """Upload an image into the document (editors; multipart field `file`, at most 10 MB).
+
+    PNG, JPEG, GIF or WebP judged from the bytes; anything else is refused with 415. The image is
+    then at `/api/docs/images/{id}` for everyone who may read the document."""
+    # Access is checked in a short read transaction of its own: the upload may stream for a
+    # while and must not hold a write transaction (SQLite's write lock) meanwhile.
+    async with db.transaction(write=False) as session:
+        actor: Actor = await get_actor(request, session)
+        await access_document(session, actor, document_id, "editor")
+    check_content_length(request, images.IMAGE_MAX_BYTES)
+    upload = MultipartFileStream(request, field="file", limit=images.IMAGE_MAX_BYTES)
+    filename = await upload.start()
+    blobs: BlobStore = request.app.state.blobs
+    file_id, blob = await images.store_image(blobs, upload.chunks(), filename)
+    try:
+        async with db.transaction() as session:
+            file = await images.do_attach(session, actor, document_id, file_id, filename, blob)
+    except BaseException:
+        await images.discard(blobs, blob.key)
+        raise
+    return FileRead.model_validate(file)
+
+
+@router.get(
+    "/images/{file_id}",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}, "image/jpeg": {}}}},
+)
+async def get_image(
+    file_id: Annotated[str, Path(max_length=36)], request: Request, session: DbSession, actor: CurrentActor
+) -> Response:
+    """An image of a document the caller may read (404 otherwise, as if it did not exist)."""
+    file = await images.readable_image(session, actor, file_id)
+    return await blob_response(
+        request,
+        request.app.state.blobs,
+        file.storage_key,
+        size=file.size,
+        media_type=response_media_type(file.content_type),
+        etag=file.sha256,
+        disposition=content_disposition("inline", file.name),
+    )
 
 
 @router.get("/{document_id}", response_model=DocumentRead)
@@ -154,10 +229,11 @@ async def export(
     document_id: int,
     session: DbSession,
     actor: CurrentActor,
+    request: Request,
     format: Annotated[str, Query(pattern="^(markdown|html|text|docx|pdf)$")] = "markdown",
 ) -> Response:
     """The document as a file to download: Markdown, HTML, plain text, Word or PDF."""
-    body, media_type = await service.export(session, actor, document_id, format)
+    body, media_type = await service.export(session, actor, document_id, format, request.app.state.blobs)
     document, _ = await access_document(session, actor, document_id)
     ext = {"markdown": "md", "html": "html", "text": "txt", "docx": "docx", "pdf": "pdf"}[format]
     filename = quote(f"{document.title or 'document'}.{ext}")

@@ -41,6 +41,7 @@ BLOCKS = {
     "tableCell",
     "image",
     "hardBreak",
+    "mention",  # inline: <mention id="person id" label="name"> (TipTap's Mention node)
 }
 MARKS = {"bold", "italic", "underline", "strike", "code", "link"}
 SAFE_URL = re.compile(r"^(https?:|mailto:|/|#)", re.IGNORECASE)
@@ -127,9 +128,42 @@ def state_from_tree(nodes: list[Node]) -> bytes:
 # ---- tree → text / Markdown / HTML --------------------------------------------------------------
 
 
+def mention_label(node: Node) -> str:
+    attrs = node.get("attrs") or {}
+    return "@" + str(attrs.get("label") or attrs.get("id") or "")
+
+
+def mentions_as_text(nodes: list[Node]) -> list[Node]:
+    """The tree with each @mention as plain text "@name", for the formats that have no such
+    thing (Markdown, HTML, Word, PDF)."""
+    out: list[Node] = []
+    for node in nodes:
+        if node.get("type") == "mention":
+            out.append({"type": "text", "text": mention_label(node)})
+        elif node.get("content"):
+            out.append({**node, "content": mentions_as_text(node["content"])})
+        else:
+            out.append(node)
+    return out
+
+
+def mentioned_ids(nodes: list[Node]) -> set[int]:
+    """The person ids @mentioned anywhere in the tree."""
+    found: set[int] = set()
+    for node in nodes:
+        if node.get("type") == "mention":
+            raw = str((node.get("attrs") or {}).get("id") or "")
+            if raw.isdigit():
+                found.add(int(raw))
+        found |= mentioned_ids(node.get("content") or [])
+    return found
+
+
 def _inline_text(node: Node) -> str:
     if node.get("type") == "text":
         return str(node.get("text", ""))
+    if node.get("type") == "mention":
+        return mention_label(node)
     if node.get("type") == "hardBreak":
         return "\n"
     return "".join(_inline_text(c) for c in node.get("content") or [])

@@ -7,8 +7,11 @@ Word shows them as headings and lists and our importer (docs/imports.py) reads t
 
 PDF goes through fpdf2's HTML layout with WenQuanYi Zen Hei embedded (subset) as a Unicode
 TrueType font, so Chinese text is real text: selectable, searchable, extractable. The HTML it
-is given is our own (below), never the user's: images become their alt text, because fpdf2
-would otherwise open whatever path or URL an `src` names.
+is given is our own (below), never the user's: an `<img>` would make fpdf2 open whatever path
+or URL its `src` names. So images never go through HTML: the document's own uploaded images
+arrive as bytes (`pictures`, keyed by src, read by docs/images.py from the blob store) and are
+placed between the HTML blocks (PDF) or embedded as media parts (DOCX); any other image becomes
+its alt text.
 """
 
 from __future__ import annotations
@@ -26,15 +29,68 @@ from tongban.docs.content import SAFE_URL, Node
 
 _NS = (
     'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"'
 )
+EMU_PER_PX = 9525  # at 96 dpi
+MAX_WIDTH_PX = 600  # the text column of an A4 page with 2.5 cm margins
+
+
+def picture(data: bytes) -> tuple[bytes, str, int, int] | None:
+    """(bytes, extension, width px, height px) fit for DOCX and PDF: JPEG and PNG as they are,
+    GIF and WebP as PNG (first frame). None when the bytes do not decode."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if image.format in ("JPEG", "PNG"):
+                return data, "jpeg" if image.format == "JPEG" else "png", width, height
+            out = io.BytesIO()
+            image.convert("RGBA").save(out, "PNG")
+            return out.getvalue(), "png", width, height
+    except Exception:
+        return None
+
+
+def fit(width: int, height: int) -> tuple[int, int]:
+    if width <= MAX_WIDTH_PX or width <= 0:
+        return width, height
+    return MAX_WIDTH_PX, max(1, round(height * MAX_WIDTH_PX / width))
+
+
 BULLET_NUM, ORDERED_NUM = 1, 2
 
 
 class _Docx:
-    def __init__(self) -> None:
+    def __init__(self, pictures: dict[str, bytes] | None = None) -> None:
         self.body: list[str] = []
         self.links: list[str] = []  # external hyperlink targets, r:id = "link{index}"
+        self.pictures = pictures or {}
+        self.media: list[tuple[str, bytes]] = []  # word/media/<name>, r:id = "img{index}"
+
+    def drawing(self, data: bytes) -> bool:
+        found = picture(data)
+        if found is None:
+            return False
+        raw, ext, width, height = found
+        width, height = fit(width, height)
+        self.media.append((f"image{len(self.media) + 1}.{ext}", raw))
+        n = len(self.media)
+        cx, cy = width * EMU_PER_PX, height * EMU_PER_PX
+        self.body.append(
+            f'<w:p><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{n}" name="Picture {n}"/>'
+            '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+            f'<pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="image{n}"/><pic:cNvPicPr/></pic:nvPicPr>'
+            f'<pic:blipFill><a:blip r:embed="img{n}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+            f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+            '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+            "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"
+        )
+        return True
 
     def runs(self, nodes: list[Node]) -> str:
         out = []
@@ -84,6 +140,9 @@ class _Docx:
             border = '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="auto"/></w:pBdr>'
             self.para([], extra=border)
         elif kind == "image":
+            data = self.pictures.get(str(attrs.get("src") or ""))
+            if data is not None and self.drawing(data):
+                return
             alt = str(attrs.get("alt") or attrs.get("title") or "")
             if alt:
                 self.para([{"type": "text", "text": alt, "marks": [{"type": "italic"}]}])
@@ -222,6 +281,8 @@ _CONTENT_TYPES = (
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Default Extension="png" ContentType="image/png"/>'
+    '<Default Extension="jpeg" ContentType="image/jpeg"/>'
     '<Override PartName="/word/document.xml" '
     f'ContentType="{_OXML}.document.main+xml"/>'
     '<Override PartName="/word/styles.xml" '
@@ -243,8 +304,9 @@ _ROOT_RELS = (
 )
 
 
-def to_docx(nodes: list[Node], title: str) -> bytes:
-    writer = _Docx()
+def to_docx(nodes: list[Node], title: str, pictures: dict[str, bytes] | None = None) -> bytes:
+    """Blocking when there are pictures (they are decoded): call it in a worker thread."""
+    writer = _Docx(pictures)
     for node in nodes:
         writer.block(node)
     document = (
@@ -262,6 +324,10 @@ def to_docx(nodes: list[Node], title: str) -> bytes:
         f'<Relationship Id="link{i}" Type="{_REL}/hyperlink" Target={quoteattr(href)} TargetMode="External"/>'
         for i, href in enumerate(writer.links, start=1)
     ]
+    rels += [
+        f'<Relationship Id="img{i}" Type="{_REL}/image" Target="media/{name}"/>'
+        for i, (name, _) in enumerate(writer.media, start=1)
+    ]
     core = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         f'<cp:coreProperties xmlns:cp="{_PKG}/metadata/core-properties" '
@@ -276,6 +342,8 @@ def to_docx(nodes: list[Node], title: str) -> bytes:
         archive.writestr("word/document.xml", document)
         archive.writestr("word/styles.xml", _styles())
         archive.writestr("word/numbering.xml", _numbering())
+        for name, data in writer.media:
+            archive.writestr(f"word/media/{name}", data)
         archive.writestr(
             "word/_rels/document.xml.rels",
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -375,7 +443,7 @@ def pdf_html(nodes: list[Node]) -> str:
     return "".join(_pdf_block(n) for n in nodes)
 
 
-def to_pdf(nodes: list[Node], title: str) -> bytes:
+def to_pdf(nodes: list[Node], title: str, pictures: dict[str, bytes] | None = None) -> bytes:
     """Blocking (font parsing and layout take about a second): call it in a worker thread."""
     from fpdf import FPDF, FontFace
 
@@ -401,7 +469,36 @@ def to_pdf(nodes: list[Node], title: str) -> bytes:
     tag_styles["pre"] = FontFace(family="cjk", color=black, fill_color="#f5f5f5")
     tag_styles["blockquote"] = FontFace(family="cjk", color="#595959")
     tag_styles["a"] = FontFace(family="cjk", color="#0958d9")
-    pdf.write_html(
-        pdf_html(nodes), font_family="cjk", ul_bullet_char="·", li_prefix_color=black, tag_styles=tag_styles
-    )
+    pictures = pictures or {}
+
+    def write(blocks: list[Node]) -> None:
+        if blocks:
+            pdf.write_html(
+                pdf_html(blocks),
+                font_family="cjk",
+                ul_bullet_char="·",
+                li_prefix_color=black,
+                tag_styles=tag_styles,
+            )
+
+    # Top-level images are placed between the HTML runs; one nested in a list or table stays
+    # its alt text.
+    run: list[Node] = []
+    for node in nodes:
+        data = (
+            pictures.get(str((node.get("attrs") or {}).get("src") or ""))
+            if node.get("type") == "image"
+            else None
+        )
+        found = picture(data) if data is not None else None
+        if found is None:
+            run.append(node)
+            continue
+        write(run)
+        run = []
+        raw, _, width, height = found
+        width, _ = fit(width, height)
+        pdf.image(io.BytesIO(raw), x=pdf.l_margin, w=min(pdf.epw, width * 25.4 / 96))
+        pdf.ln(2)
+    write(run)
     return bytes(pdf.output())

@@ -37,7 +37,8 @@ class Document(Base):
     )
     # Link sharing inside the organisation: anyone signed in who has the link gets this role.
     link_role: Mapped[str | None] = mapped_column(String(16))
-    # Plain text of the content, refreshed when the update log is compacted: search and cards.
+    # Plain text of the content for search and cards: refreshed about a second after each burst
+    # of typing (docs/refresh.py), on compaction, and by imports and restores.
     text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
@@ -129,3 +130,32 @@ class DocMark(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("docs_documents.id", ondelete="CASCADE"), index=True)
     starred: Mapped[bool] = mapped_column(Boolean, default=False)
     opened_at: Mapped[dt.datetime | None]
+
+
+class DocImage(Base):
+    """An image uploaded into a document. The bytes are a file of the files capability; who may
+    see it follows the documents it is in (a copy of the document carries its images along)."""
+
+    __tablename__ = "docs_images"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("docs_documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    file_id: Mapped[str] = mapped_column(
+        ForeignKey("files.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DocMention(Base):
+    """A person @mentioned in a document's text, recorded when they were told (or, lacking
+    access, when the author was asked to share): each mention notifies once."""
+
+    __tablename__ = "docs_mentions"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("docs_documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    mentioned_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

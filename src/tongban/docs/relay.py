@@ -47,6 +47,7 @@ from tongban.core.db import Database, utcnow
 from tongban.docs import store, versions
 from tongban.docs.access import at_least, role_of
 from tongban.docs.models import Document
+from tongban.docs.refresh import Refresher
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +201,7 @@ class Relay:
         self._redis: Any = None
         self._channel = f"{settings.redis_prefix}:docs".encode()
         self._ready = asyncio.Event()
+        self.refresher = Refresher(db)  # text for search, @mentions: after commit, debounced
 
     # ---- lifecycle ----
 
@@ -225,6 +227,7 @@ class Relay:
                 await task
         with contextlib.suppress(Exception):
             await self._flush_once()
+        await self.refresher.stop()
         for room in list(self.rooms.values()):
             for conn in room.conns:
                 conn.close(1001, "server stopping")
@@ -446,11 +449,15 @@ class Relay:
                     conn.close(CLOSE_SERVER, "storage failed")
             return
         by_room: dict[int, list[bytes]] = {}
+        authors: dict[int, set[int]] = {}
         for room, conn, payload in accepted:
             room.doc.apply_update(payload)
             room.fan_out(sync_frame(SYNC_UPDATE, payload), skip=conn)
             room.log_rows += 1
             by_room.setdefault(room.document_id, []).append(payload)
+            authors.setdefault(room.document_id, set()).update([conn.person_id] if conn else [])
+        for document_id, room in rooms.items():
+            self.refresher.touched(document_id, room.doc, authors.get(document_id, set()))
         if self._redis is not None:
             for document_id, payloads in by_room.items():
                 await self._publish(document_id, 0, b"".join(struct.pack(">I", len(p)) + p for p in payloads))

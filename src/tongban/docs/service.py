@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tongban.core.db import on_commit, utcnow
 from tongban.core.errors import Invalid
 from tongban.core.permissions import Actor
-from tongban.docs import content, exports, store
+from tongban.core.storage import BlobStore
+from tongban.docs import content, exports, images, store
 from tongban.docs.access import access_document, at_least, readable_documents, role_of
 from tongban.docs.models import DocAccess, DocMark, Document
 from tongban.docs.schemas import (
@@ -185,6 +186,7 @@ async def do_copy(session: AsyncSession, actor: Actor, document_id: int) -> Docu
     session.add(copy)
     await session.flush()
     await store.append(session, [(copy.id, doc.get_update())])
+    await images.copy_images(session, source.id, copy.id)
     await mark_opened(session, actor, copy.id)
     return copy
 
@@ -282,17 +284,21 @@ async def do_revoke(session: AsyncSession, actor: Actor, document_id: int, grant
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-async def export(session: AsyncSession, actor: Actor, document_id: int, fmt: str) -> tuple[str | bytes, str]:
+async def export(
+    session: AsyncSession, actor: Actor, document_id: int, fmt: str, blobs: BlobStore | None = None
+) -> tuple[str | bytes, str]:
     """The document as Markdown, HTML, plain text, Word or PDF: (body, media type), built from
-    the stored Yjs state (what every editor has been acknowledged)."""
+    the stored Yjs state (what every editor has been acknowledged). Word and PDF embed the
+    document's own images (read from `blobs`)."""
     document, _ = await access_document(session, actor, document_id)
     doc, _ = await store.load(session, document_id)
-    tree = content.to_tree(doc)
+    tree = content.mentions_as_text(content.to_tree(doc))
+    pictures = await images.image_bytes(session, blobs, document_id, tree) if blobs is not None else {}
     if fmt == "docx":
-        return exports.to_docx(tree, document.title), DOCX_TYPE
+        return await asyncio.to_thread(exports.to_docx, tree, document.title, pictures), DOCX_TYPE
     if fmt == "pdf":
         # Font parsing and layout take about a second of CPU: off the event loop.
-        return await asyncio.to_thread(exports.to_pdf, tree, document.title), "application/pdf"
+        return await asyncio.to_thread(exports.to_pdf, tree, document.title, pictures), "application/pdf"
     if fmt == "markdown":
         return content.to_markdown(tree), "text/markdown; charset=utf-8"
     if fmt == "html":

@@ -5,10 +5,13 @@ import type { Editor } from '@tiptap/core';
 import { App } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { socketBase } from './api';
 import { colorFor, documentExtensions, MAX_PASTE_CHARS } from './extensions';
+import { imageFiles, insertImages } from './images';
+import { useUploadFeedback } from './uploadFeedback';
 import { Toolbar } from './Toolbar';
 import './editor.css';
 
@@ -31,6 +34,11 @@ interface Props {
 }
 
 const CLOSE_READ_ONLY = 4403;
+
+/** The TipTap editor that owns a ProseMirror view (TipTap puts it on the view's DOM). */
+function currentEditor(view: { dom: Element }): Editor {
+  return (view.dom as unknown as { editor: Editor }).editor;
+}
 
 /**
  * The live editor: TipTap bound to a Y.Doc that y-websocket keeps in sync with the server
@@ -78,6 +86,7 @@ export default function CollabEditor(props: Props) {
 }
 
 function LiveEditor({
+  docId,
   me,
   editable,
   onStatus,
@@ -90,6 +99,8 @@ function LiveEditor({
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [ready, setReady] = useState(false);
+  const feedback = useUploadFeedback();
+  const navigate = useNavigate();
 
   useEffect(() => {
     const onStatusEvent = ({ status }: { status: ConnectionStatus }) => onStatus(status);
@@ -125,15 +136,38 @@ function LiveEditor({
   const editor = useEditor(
     {
       extensions: [
-        ...documentExtensions(t('docs.placeholder')),
+        ...documentExtensions(t('docs.placeholder'), () => t('docs.mention.none')),
         Collaboration.configure({ document: ydoc }),
         CollaborationCaret.configure({ provider, user: { name: me.name, color: colorFor(me.id) } }),
       ],
       editable,
       editorProps: {
         attributes: { class: 'docs-prose', 'data-testid': 'docs-editor' },
-        handlePaste: (_view, event) => {
+        // A link to another document opens it in the app: at once when reading, with Ctrl/⌘
+        // when editing (a plain click there places the caret).
+        handleClick: (view, _pos, event) => {
+          const link = (event.target as HTMLElement | null)?.closest('a[href^="/docs/"]');
+          const href = link?.getAttribute('href');
+          if (!href || (view.editable && !event.ctrlKey && !event.metaKey)) return false;
+          event.preventDefault();
+          navigate(href);
+          return true;
+        },
+        handleDrop: (view, event) => {
+          const files = imageFiles(event.dataTransfer?.files);
+          if (!files.length || !view.editable) return false;
+          event.preventDefault();
+          const at = view.posAtCoords({ left: event.clientX, top: event.clientY })?.pos;
+          void insertImages(currentEditor(view), docId, files, feedback, at);
+          return true;
+        },
+        handlePaste: (view, event) => {
           const data = event.clipboardData;
+          const files = imageFiles(data?.files);
+          if (files.length && view.editable) {
+            void insertImages(currentEditor(view), docId, files, feedback);
+            return true;
+          }
           const size = Math.max(data?.getData('text/html').length ?? 0, data?.getData('text/plain').length ?? 0);
           if (size > MAX_PASTE_CHARS) {
             message.error(t('docs.pasteTooLarge'));
@@ -157,7 +191,7 @@ function LiveEditor({
 
   return (
     <div className="docs-editor" data-ready={ready ? 'true' : 'false'}>
-      {editable && editor ? <Toolbar editor={editor} /> : null}
+      {editable && editor ? <Toolbar editor={editor} docId={docId} /> : null}
       <EditorContent editor={editor} />
     </div>
   );

@@ -12,7 +12,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Avatar, Badge, Button, Drawer, Dropdown, Input, Result, Space, Spin, Tooltip } from 'antd';
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { useIsMobile } from '../../shell/useIsMobile';
 import { docsApi, docsKeys, type ExportFormat } from './api';
 import type { ConnectionStatus, Peer } from './CollabEditor';
@@ -53,7 +53,10 @@ export function DocPage({ id, me }: { id: number; me: { id: number; name: string
   // cannot tell which it is yet).
   const [chosenPanel, setPanel] = useState<'comments' | 'versions' | null | 'auto'>('auto');
   const panel = chosenPanel === 'auto' ? (isMobile ? null : 'comments') : chosenPanel;
-  const [shareOpen, setShareOpen] = useState(false);
+  // "?share=<person>" comes from the notification sent when someone @mentioned a person who
+  // cannot open the document yet: open the share dialog straight away.
+  const [searchParams] = useSearchParams();
+  const [shareOpen, setShareOpen] = useState(() => searchParams.has('share'));
   const [title, setTitle] = useState<string | null>(null);
 
   useEffect(() => {

@@ -2,6 +2,8 @@ import {
   BoldOutlined,
   CheckSquareOutlined,
   CodeOutlined,
+  FileTextOutlined,
+  PictureOutlined,
   ItalicOutlined,
   LinkOutlined,
   MinusOutlined,
@@ -19,6 +21,9 @@ import { Button, Input, Modal, Tooltip } from 'antd';
 import type { ReactNode } from 'react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useUploadFeedback } from './uploadFeedback';
+import { DocLinkModal } from './DocLinkModal';
+import { IMAGE_TYPES, imageFiles, insertImages } from './images';
 
 interface Tool {
   key: string;
@@ -28,8 +33,11 @@ interface Tool {
 }
 
 /** The formatting bar; Markdown shortcuts (# , - , [] , > , ```) work without it. */
-export function Toolbar({ editor }: { editor: Editor }) {
+export function Toolbar({ editor, docId }: { editor: Editor; docId: number }) {
   const { t } = useTranslation();
+  const feedback = useUploadFeedback();
+  const [fileInput, setFileInput] = useState<HTMLInputElement | null>(null);
+  const [docLinkOpen, setDocLinkOpen] = useState(false);
   const [linkOpen, setLinkOpen] = useState(false);
   const [href, setHref] = useState('');
   const active = useEditorState({
@@ -82,9 +90,25 @@ export function Toolbar({ editor }: { editor: Editor }) {
         setLinkOpen(true);
       },
     },
+    { key: 'docLink', icon: <FileTextOutlined />, run: () => setDocLinkOpen(true) },
+    { key: 'image', icon: <PictureOutlined />, run: () => fileInput?.click() },
   ];
   return (
     <div className="docs-toolbar" role="toolbar" data-testid="docs-toolbar">
+      <input
+        ref={setFileInput}
+        type="file"
+        accept={IMAGE_TYPES.join(',')}
+        multiple
+        hidden
+        data-testid="docs-image-input"
+        onChange={(e) => {
+          const files = imageFiles(e.target.files);
+          e.target.value = '';
+          void insertImages(editor, docId, files, feedback);
+        }}
+      />
+      <DocLinkModal open={docLinkOpen} onClose={() => setDocLinkOpen(false)} editor={editor} exclude={docId} />
       {tools.map((tool) => (
         <Tooltip key={tool.key} title={t(`docs.tool.${tool.key}`)} mouseEnterDelay={0.6}>
           <Button
@@ -94,6 +118,7 @@ export function Toolbar({ editor }: { editor: Editor }) {
             icon={tool.icon}
             aria-label={t(`docs.tool.${tool.key}`)}
             aria-pressed={tool.active ?? undefined}
+            data-testid={`docs-tool-${tool.key}`}
             onMouseDown={(e) => e.preventDefault()}
             onClick={tool.run}
           />

@@ -1,15 +1,17 @@
+import { Image } from '@tiptap/extension-image';
 import { TaskItem, TaskList } from '@tiptap/extension-list';
 import { Placeholder } from '@tiptap/extension-placeholder';
 import { TableKit } from '@tiptap/extension-table';
 import StarterKit from '@tiptap/starter-kit';
 import type { Extensions } from '@tiptap/core';
+import { mentionExtension } from './mentions';
 
 /**
  * The document schema, shared by the live editor and the read-only version viewer. Node and
  * mark names must match the server's (src/tongban/docs/content.py) for import and export.
  * Undo/redo come from the Collaboration extension (per user, over Yjs), not StarterKit's.
  */
-export function documentExtensions(placeholder: string): Extensions {
+export function documentExtensions(placeholder: string, noPeople: () => string = () => ''): Extensions {
   return [
     StarterKit.configure({
       undoRedo: false,
@@ -19,6 +21,9 @@ export function documentExtensions(placeholder: string): Extensions {
     TaskItem.configure({ nested: true }),
     TableKit.configure({ table: { resizable: false } }),
     Placeholder.configure({ placeholder }),
+    // Uploaded images only (docs/images.ts): data: URLs would put megabytes into the Yjs log.
+    Image.configure({ inline: false, allowBase64: false, HTMLAttributes: { class: 'docs-image' } }),
+    mentionExtension(noPeople),
   ];
 }
 
