@@ -314,7 +314,7 @@ async def list_occurrences(
             .where(Attendee.person_id == actor.person_id, other.calendar_id.not_in(shown))
         )
         invited = list((await session.execute(invited_query.limit(MAX_LISTED + 1))).scalars())
-        invitations: list[int] | Select[tuple[int]] = invited if len(invited) <= MAX_LISTED else invited_query
+        invitations: list[int] | Select[Any] = invited if len(invited) <= MAX_LISTED else invited_query
         if invited:
             scope += [Event.id.in_(invitations), Event.parent_id.in_(invitations)]
     if not scope:
@@ -345,7 +345,7 @@ OCCURRENCE_COLUMNS = (
 )
 
 
-def occurrence_rows(actor: Actor) -> Select[Any]:
+def occurrence_rows(actor: Actor) -> Any:
     """OCCURRENCE_COLUMNS and the actor's answer to the invitation (on the series), if any."""
     mine = aliased(Attendee)
     return select(*OCCURRENCE_COLUMNS, mine.status.label("my_status")).outerjoin(

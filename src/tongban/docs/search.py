@@ -4,8 +4,8 @@ The same rules as message search (tongban.im.search) so one search box behaves t
 everywhere: whitespace-separated terms, all must match, each a substring match with Latin case
 ignored, and the same highlighted snippet. Documents are far fewer than messages and their text
 is already kept in plain form on the row (`Document.text`, refreshed by docs/refresh.py about a
-second after each burst of typing), so each term is an ILIKE on title or text over the caller's readable documents: no
-separate index to keep in step with the Yjs log.
+second after each burst of typing), so each term is an ILIKE on title or text over the caller's
+readable documents: no separate index to keep in step with the Yjs log.
 
 Scope: documents the caller owns or was granted (directly or through a department), and
 link-shared ones they have opened (as "recent" shows them); deleted documents never match.
