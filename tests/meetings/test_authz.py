@@ -65,6 +65,10 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, int], Call]] = {
         signed_in(),  # the number is handed out like a link; the room decides who may enter
         lambda c, w: c.get(f"/api/meetings/by-number/{w.meeting['number']}"),
     ),
+    ("GET", "/api/meetings/media-server"): (
+        statuses(401, 403, 200, 403, 403, 403),  # organisation admins only: the SFU's health
+        lambda c, w: c.get("/api/meetings/media-server"),
+    ),
     ("GET", "/api/meetings/{meeting_id}"): (statuses(401, 404, 404, 200, 200, 200), lambda c, w: c.get(m(w))),
     ("PATCH", "/api/meetings/{meeting_id}"): (managers(), lambda c, w: c.patch(m(w), json={"title": "改"})),
     ("DELETE", "/api/meetings/{meeting_id}"): (

@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     # packaged Whisper base model. Recordings may be larger than other uploads (an hour of video).
     minutes_model_dir: str = ""
     minutes_upload_max_bytes: int = 2 * 1024 * 1024 * 1024
+    # Meetings: the Janus HTTP API (e.g. http://127.0.0.1:8088/janus; empty: no SFU, so only
+    # peer-to-peer meetings), its VideoRoom admin_key if set, and from how many invitees a
+    # meeting goes through Janus. ICE servers are handed to browsers as RTCPeerConnection's
+    # iceServers, e.g. [{"urls": "turn:turn.example.cn:3478", "username": "u", "credential": "p"}].
+    meetings_janus_url: str = ""
+    meetings_janus_admin_key: SecretStr = SecretStr("")
+    meetings_sfu_threshold: int = 6
+    meetings_ice_servers: list[dict[str, object]] = Field(default_factory=list)
     log_level: str = "INFO"
     log_json: bool = False
     # Run the job consumer inside `tongban serve` (embedded mode); scaled-out deployments

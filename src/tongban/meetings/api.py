@@ -12,7 +12,7 @@ from tongban.core import i18n
 from tongban.core.db import utcnow
 from tongban.core.deps import DbSession
 from tongban.core.errors import AppError
-from tongban.meetings import attendance, checkin, qr, service
+from tongban.meetings import attendance, checkin, media, qr, service
 from tongban.meetings.access import access_meeting
 from tongban.meetings.models import Meeting
 from tongban.meetings.schemas import (
@@ -24,6 +24,7 @@ from tongban.meetings.schemas import (
     MeetingDisplayCode,
     MeetingJoinInfo,
     MeetingManualCheckin,
+    MeetingMediaServer,
     MeetingRead,
     MeetingUpdate,
 )
@@ -72,6 +73,14 @@ async def create_meeting(body: MeetingCreate, session: DbSession, actor: Current
     """An in-person or video meeting, optionally from a calendar event I can see."""
     meeting = await service.do_create_meeting(session, actor, body)
     return await service.meeting_read(session, actor, meeting, "organizer")
+
+
+@router.get("/media-server", response_model=MeetingMediaServer)
+async def media_server(request: Request, actor: CurrentActor) -> MeetingMediaServer:
+    """For organisation admins: is the SFU (Janus) configured and answering, and if not, why."""
+    actor.require_org_admin()
+    state = request.app.state
+    return MeetingMediaServer(**await media.media_server_status(state.settings, media.sfu_rooms_of(state)))
 
 
 @router.get("/{meeting_id}", response_model=MeetingRead)

@@ -56,6 +56,9 @@ class Meeting(Base):
     # Video: nobody new may join a locked meeting; invite_only refuses people not invited.
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     invite_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A large meeting or webinar goes through the SFU (Janus) whatever its size; others do
+    # when more people are invited than settings.meetings_sfu_threshold, else peer to peer.
+    large: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[dt.datetime | None]
 

@@ -15,8 +15,17 @@ Protocol (JSON text frames):
   client → {"type": "chat", "body": "..."}                 server → {"type": "chat", "message": {...}}
   host   → {"type": "host", "action": "mute_all" | "remove" | "lock" | "unlock" | "end", "target": CONN}
   server → {"type": "mute"} | {"type": "removed"} | {"type": "ended"} | {"type": "locked", "locked": b}
-A refused join is closed with 4403 (not allowed), 4404 (no such meeting), 4409 (locked) or
-4410 (ended), after a {"type": "refused", "code", "message"} frame in the caller's language.
+A refused join is closed with 4403 (not allowed), 4404 (no such meeting), 4409 (locked),
+4410 (ended) or 4503 (the media server it needs is unavailable), after a
+{"type": "refused", "code", "message"} frame in the caller's language.
+
+A meeting through the SFU (welcome's "media" is "sfu", see media.py) signals with Janus instead
+of the other browsers (sfu.py):
+  client → {"type": "sfu_publish", "sdp": OFFER}      server → {"type": "sfu_answer", "sdp": ANSWER}
+  server → {"type": "sfu_offer", "sub": H, "from": CONN, "sdp": OFFER}   (one per feed received)
+  client → {"type": "sfu_start", "sub": H, "sdp": ANSWER}
+  server → {"type": "sfu_gone", "sub": H, "from": CONN} | {"type": "sfu_error", "message": "..."}
+welcome's "ice_servers" is settings.meetings_ice_servers (STUN/TURN) for either path.
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ from tongban.core import i18n
 from tongban.core.db import Database, utcnow
 from tongban.core.permissions import Actor
 from tongban.meetings.access import role_of
+from tongban.meetings.janus_client import JanusError, JanusUnavailable
+from tongban.meetings.media import MediaUnavailable, SfuRooms, media_mode, sfu_rooms_of
 from tongban.meetings.models import ChatMessage, Meeting, Participation
 from tongban.org import service as org
 
@@ -70,6 +81,7 @@ class Peer:
     camera: bool = True
     hand: bool = False
     sharing: bool = False
+    cohost: bool = False
     participation_id: int = 0
     send: Any = field(default=None, repr=False, compare=False)
     close: Any = field(default=None, repr=False, compare=False)
@@ -113,8 +125,11 @@ def rooms_of(scope: Scope) -> Rooms:
     return rooms
 
 
-async def _admit(db: Database, actor: Actor, meeting_id: int, peers: dict[str, Peer]) -> tuple[Meeting, bool]:
-    """The meeting and whether the actor hosts it; raises _Refused when they may not come in."""
+async def _admit(
+    db: Database, settings: Any, actor: Actor, meeting_id: int, peers: dict[str, Peer]
+) -> tuple[Meeting, bool, str]:
+    """The meeting, whether the actor hosts it and its media path; raises _Refused when they
+    may not come in."""
     async with db.transaction(write=False) as session:
         meeting = await session.get(Meeting, meeting_id)
         if meeting is None:
@@ -127,10 +142,11 @@ async def _admit(db: Database, actor: Actor, meeting_id: int, peers: dict[str, P
             raise _Refused(4403, "meetings_room_invite_only")
         if meeting.locked and not host:
             raise _Refused(4409, "meetings_room_locked")
-        if len(peers) >= MESH_LIMIT:
+        mode = await media_mode(session, settings, meeting)
+        if mode == "p2p" and len(peers) >= MESH_LIMIT:
             raise _Refused(4409, "meetings_room_full", limit=MESH_LIMIT)
         session.expunge(meeting)
-        return meeting, host
+        return meeting, host, mode
 
 
 class _Refused(Exception):
@@ -181,8 +197,18 @@ async def _serve(scope: Scope, receive: Receive, send: Send) -> None:
     rooms = rooms_of(scope)
     db: Database = scope["app"].state.db
     peers = rooms.peers(meeting_id)
+    settings = scope["app"].state.settings
+    sfus = sfu_rooms_of(scope["app"].state)
     try:
-        meeting, host = await _admit(db, actor, meeting_id, peers)
+        meeting, host, mode = await _admit(db, settings, actor, meeting_id, peers)
+        sfu = None
+        if mode == "sfu":
+            try:
+                sfu = await sfus.open(settings, meeting_id, lambda c, m: rooms.send_to(meeting_id, c, m))
+            except MediaUnavailable as exc:
+                if host:
+                    raise _Refused(4503, "meetings_media_unavailable_host", reason=exc.reason) from None
+                raise _Refused(4503, "meetings_media_unavailable") from None
     except _Refused as refused:
         await send({"type": "websocket.accept"})
         text = json.dumps(
@@ -219,10 +245,17 @@ async def _serve(scope: Scope, receive: Receive, send: Send) -> None:
         "peers": [p.public() for p in peers.values()],
         "chat": chat,
         "invitees": invitees,
+        "media": mode,
+        "ice_servers": settings.meetings_ice_servers,
+        "recording": bool(sfu and sfu.recording),
     }
     peers[me.conn] = me
     await send_text(json.dumps(welcome, ensure_ascii=False))
     await rooms.broadcast(meeting_id, {"type": "joined", "peer": me.public()}, skip=me.conn)
+    if sfu is not None:
+        sfu.add_peer(me.conn)
+        with contextlib.suppress(JanusError, JanusUnavailable):
+            await sfu.subscribe_to_all(me.conn)
     try:
         while True:
             message = await receive()
@@ -232,12 +265,17 @@ async def _serve(scope: Scope, receive: Receive, send: Send) -> None:
                 data = json.loads(message.get("text") or "")
             except ValueError:
                 continue
-            if isinstance(data, dict) and await _on_message(db, rooms, meeting_id, me, data) == "leave":
+            if isinstance(data, dict) and await _on_message(db, rooms, sfus, meeting_id, me, data) == "leave":
                 break
     finally:
         peers.pop(me.conn, None)
+        if sfu is not None:
+            with contextlib.suppress(JanusError, JanusUnavailable):
+                await sfu.remove_peer(me.conn)
         if not peers:
             rooms.rooms.pop(meeting_id, None)
+            if sfu is not None:
+                await sfus.close(meeting_id)
         with contextlib.suppress(Exception):
             await rooms.broadcast(meeting_id, {"type": "left", "peer": me.public()})
         async with db.transaction() as session:
@@ -246,18 +284,44 @@ async def _serve(scope: Scope, receive: Receive, send: Send) -> None:
             )
 
 
+async def _on_sfu(sfus: SfuRooms, rooms: Rooms, meeting_id: int, me: Peer, data: dict[str, Any]) -> None:
+    sfu = sfus.rooms.get(meeting_id)
+    sdp = data.get("sdp")
+    if sfu is None or not isinstance(sdp, dict):
+        return
+    try:
+        if data["type"] == "sfu_publish":
+            answer = await sfu.publish(me.conn, sdp)
+            await rooms.send_to(meeting_id, me.conn, {"type": "sfu_answer", "sdp": answer})
+            if me.muted:
+                await sfu.moderate(me.conn, True)
+        elif isinstance(data.get("sub"), int):
+            await sfu.start(me.conn, data["sub"], sdp)
+    except (JanusError, JanusUnavailable) as exc:
+        sfus.note(False, str(exc))
+        message = i18n.t("meetings_media_unavailable")
+        await rooms.send_to(meeting_id, me.conn, {"type": "sfu_error", "message": message})
+
+
 async def _on_message(
-    db: Database, rooms: Rooms, meeting_id: int, me: Peer, data: dict[str, Any]
+    db: Database, rooms: Rooms, sfus: SfuRooms, meeting_id: int, me: Peer, data: dict[str, Any]
 ) -> str | None:
     kind = data.get("type")
-    if kind == "signal" and isinstance(data.get("to"), str):
+    if kind in ("sfu_publish", "sfu_start"):
+        await _on_sfu(sfus, rooms, meeting_id, me, data)
+    elif kind == "signal" and isinstance(data.get("to"), str):
         await rooms.send_to(
             meeting_id, data["to"], {"type": "signal", "from": me.conn, "data": data.get("data")}
         )
     elif kind == "state":
+        was_muted = me.muted
         for name in ("muted", "camera", "hand", "sharing"):
             if isinstance(data.get(name), bool):
                 setattr(me, name, data[name])
+        sfu = sfus.rooms.get(meeting_id)
+        if sfu is not None and me.muted != was_muted:
+            with contextlib.suppress(JanusError, JanusUnavailable):
+                await sfu.moderate(me.conn, me.muted)
         await rooms.broadcast(meeting_id, {"type": "state", "peer": me.public()})
     elif kind == "chat":
         body = str(data.get("body") or "").strip()[:CHAT_MAX]
@@ -270,21 +334,36 @@ async def _on_message(
                 await session.flush()
                 out = _chat_json(row, me.name)
             await rooms.broadcast(meeting_id, {"type": "chat", "message": out})
-    elif kind == "host" and me.host:
-        return await _host_action(db, rooms, meeting_id, me, str(data.get("action")), data.get("target"))
+    elif kind == "host" and (me.host or me.cohost):
+        return await _host_action(
+            db, rooms, sfus, meeting_id, me, str(data.get("action")), data.get("target")
+        )
     elif kind == "leave":
         return "leave"
     return None
 
 
 async def _host_action(
-    db: Database, rooms: Rooms, meeting_id: int, me: Peer, action: str, target: object
+    db: Database, rooms: Rooms, sfus: SfuRooms, meeting_id: int, me: Peer, action: str, target: object
 ) -> str | None:
     peers = rooms.peers(meeting_id)
-    if action == "mute_all":
-        await rooms.broadcast(meeting_id, {"type": "mute"}, skip=me.conn)
-    elif action == "mute" and isinstance(target, str):
-        await rooms.send_to(meeting_id, target, {"type": "mute"})
+    sfu = sfus.rooms.get(meeting_id)
+    if action in ("mute_all", "mute"):
+        targets = [c for c in peers if c != me.conn] if action == "mute_all" else [target]
+        for conn in targets:
+            if isinstance(conn, str) and conn in peers:
+                await rooms.send_to(meeting_id, conn, {"type": "mute"})
+                # Muted now, as far as the room knows; their own unmute lifts it (state below).
+                peers[conn].muted = True
+                await rooms.broadcast(meeting_id, {"type": "state", "peer": peers[conn].public()})
+                if sfu is not None:  # Janus stops forwarding it, whatever the browser does
+                    with contextlib.suppress(JanusError, JanusUnavailable):
+                        await sfu.moderate(conn, True)
+    elif action in ("cohost", "uncohost") and me.host and isinstance(target, str) and target in peers:
+        # A co-host runs the room with the host for this meeting (not the organiser's rights:
+        # they do not become a host of the meeting record).
+        peers[target].cohost = action == "cohost"
+        await rooms.broadcast(meeting_id, {"type": "state", "peer": peers[target].public()})
     elif action == "remove" and isinstance(target, str) and target in peers:
         await rooms.send_to(meeting_id, target, {"type": "removed"})
         with contextlib.suppress(Exception):

@@ -38,6 +38,8 @@ class MeetingCreate(BaseModel):
     geofence: MeetingGeofence | None = None
     rotate_seconds: int = Field(default=0, ge=0, le=3600)
     invite_only: bool = False
+    # A large meeting or webinar: through the SFU (Janus) however few people are invited.
+    large: bool = False
 
 
 class MeetingUpdate(BaseModel):
@@ -51,6 +53,7 @@ class MeetingUpdate(BaseModel):
     clear_geofence: bool = False
     rotate_seconds: int | None = Field(default=None, ge=0, le=3600)
     invite_only: bool | None = None
+    large: bool | None = None
     add_person_ids: list[int] = Field(default_factory=list, max_length=5000)
     add_department_ids: list[int] = Field(default_factory=list, max_length=200)
 
@@ -82,6 +85,7 @@ class MeetingRead(BaseModel):
     geofence: MeetingGeofence | None
     rotate_seconds: int
     invite_only: bool
+    large: bool
     locked: bool
     can_manage: bool
     my_role: Literal["organizer", "host", "attendee"] | None
@@ -170,3 +174,18 @@ class MeetingJoinInfo(BaseModel):
     kind: MeetingKind
     title: str
     status: str
+
+
+class MeetingMediaServer(BaseModel):
+    """What the admin page shows about the SFU; `reason` says why it is not usable."""
+
+    configured: bool
+    url: str
+    reachable: bool
+    version: str
+    reason: str
+    sfu_threshold: int
+    open_rooms: int
+    ice_servers: int
+    last_failure: str
+    last_failure_at: dt.datetime | None

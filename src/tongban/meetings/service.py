@@ -185,6 +185,7 @@ async def do_create_meeting(session: AsyncSession, actor: Actor, data: MeetingCr
         allow_walk_ins=data.allow_walk_ins,
         rotate_seconds=data.rotate_seconds,
         invite_only=data.invite_only,
+        large=data.large,
         secret=secrets.token_hex(32),
     )
     _apply_geofence(meeting, data.geofence)
@@ -221,7 +222,15 @@ async def do_update_meeting(
     session: AsyncSession, actor: Actor, meeting_id: int, data: MeetingUpdate
 ) -> Meeting:
     meeting, _role = await access_meeting(session, actor, meeting_id, manage=True)
-    for name in ("title", "description", "location", "allow_walk_ins", "invite_only", "rotate_seconds"):
+    for name in (
+        "title",
+        "description",
+        "location",
+        "allow_walk_ins",
+        "invite_only",
+        "rotate_seconds",
+        "large",
+    ):
         value = getattr(data, name)
         if value is not None:
             setattr(meeting, name, value)
@@ -336,6 +345,7 @@ async def meeting_read(
         geofence=fence,
         rotate_seconds=meeting.rotate_seconds,
         invite_only=meeting.invite_only,
+        large=meeting.large,
         locked=meeting.locked,
         can_manage=role in ("organizer", "host"),
         my_role=my_role,

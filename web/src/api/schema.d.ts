@@ -2431,6 +2431,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/meetings/media-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Media Server
+         * @description For organisation admins: is the SFU (Janus) configured and answering, and if not, why.
+         */
+        get: operations["media_server_api_meetings_media_server_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/meetings/{meeting_id}": {
         parameters: {
             query?: never;
@@ -5109,6 +5129,11 @@ export interface components {
              */
             kind?: "in_person" | "video";
             /**
+             * Large
+             * @default false
+             */
+            large?: boolean;
+            /**
              * Location
              * @default
              */
@@ -5195,6 +5220,32 @@ export interface components {
             /** Person Id */
             person_id: number;
         };
+        /**
+         * MeetingMediaServer
+         * @description What the admin page shows about the SFU; `reason` says why it is not usable.
+         */
+        MeetingMediaServer: {
+            /** Configured */
+            configured: boolean;
+            /** Ice Servers */
+            ice_servers: number;
+            /** Last Failure */
+            last_failure: string;
+            /** Last Failure At */
+            last_failure_at: string | null;
+            /** Open Rooms */
+            open_rooms: number;
+            /** Reachable */
+            reachable: boolean;
+            /** Reason */
+            reason: string;
+            /** Sfu Threshold */
+            sfu_threshold: number;
+            /** Url */
+            url: string;
+            /** Version */
+            version: string;
+        };
         /** MeetingPerson */
         MeetingPerson: {
             /** Id */
@@ -5243,6 +5294,8 @@ export interface components {
              * @enum {string}
              */
             kind: "in_person" | "video";
+            /** Large */
+            large: boolean;
             /** Location */
             location: string;
             /** Locked */
@@ -5290,6 +5343,8 @@ export interface components {
             geofence?: components["schemas"]["MeetingGeofence"] | null;
             /** Invite Only */
             invite_only?: boolean | null;
+            /** Large */
+            large?: boolean | null;
             /** Location */
             location?: string | null;
             /** Rotate Seconds */
@@ -11848,6 +11903,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    media_server_api_meetings_media_server_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingMediaServer"];
                 };
             };
         };
