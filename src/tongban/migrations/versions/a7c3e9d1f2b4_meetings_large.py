@@ -1,7 +1,7 @@
 """meetings: large meetings (webinars) go through the SFU whatever their size
 
 Revision ID: a7c3e9d1f2b4
-Revises: 39146a1ffd2f
+Revises: e1a4c7d9b203
 Create Date: 2026-12-02 19:05:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a7c3e9d1f2b4"
-down_revision: str | Sequence[str] | None = "39146a1ffd2f"
+down_revision: str | Sequence[str] | None = "e1a4c7d9b203"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
