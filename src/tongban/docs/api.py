@@ -31,6 +31,7 @@ from tongban.docs.schemas import (
     VersionCreate,
     VersionRead,
 )
+from tongban.files.api import UPLOAD_BODY
 from tongban.files.content_types import response_media_type
 from tongban.files.downloads import blob_response, content_disposition
 from tongban.files.schemas import FileRead
@@ -90,27 +91,12 @@ async def import_document(
 
 # ---- images (before "/{document_id}", which would otherwise claim "/images/...") ----
 
-_IMAGE_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                }
-            }
-        },
-    }
-}
-
 
 @router.post(
     "/{document_id}/images",
     response_model=FileRead,
     status_code=status.HTTP_201_CREATED,
-    openapi_extra=_IMAGE_BODY,
+    openapi_extra=UPLOAD_BODY,
 )
 async def upload_image(document_id: int, request: Request, db: DB) -> FileRead:
     """Upload an image into the document (editors; multipart field `file`, at most 10 MB).

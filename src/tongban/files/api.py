@@ -40,7 +40,8 @@ async def _uploader(request: Request, db: DB) -> Actor:
 
 Uploader = Annotated[Actor, Depends(_uploader)]
 
-_UPLOAD_BODY: dict[str, Any] = {
+# The multipart body of one `file` field, for routes that read the upload themselves (streamed).
+UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
@@ -56,7 +57,7 @@ _UPLOAD_BODY: dict[str, Any] = {
 }
 
 
-@router.post("", response_model=FileRead, status_code=status.HTTP_201_CREATED, openapi_extra=_UPLOAD_BODY)
+@router.post("", response_model=FileRead, status_code=status.HTTP_201_CREATED, openapi_extra=UPLOAD_BODY)
 async def upload_file(
     request: Request, actor: Uploader, db: DB, settings: AppSettings, store: Blobs
 ) -> FileRead:
